@@ -1,0 +1,128 @@
+package io.selfheal.camel;
+
+import io.selfheal.classify.Classification;
+import io.selfheal.escalation.Durations;
+import io.selfheal.retry.AttemptHistory;
+import io.selfheal.retry.RetryAfter;
+import io.selfheal.retry.RetryDecider;
+import io.selfheal.retry.RetryDecision;
+import io.selfheal.retry.RetryPolicy;
+import io.selfheal.retry.StatedWait;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Runs as the {@code onExceptionOccurred} processor, once per failed attempt: classifies the failure, records it in
+ * the exchange's attempt history, decides retry or give-up, and sets the exact delay in
+ * {@link Exchange#REDELIVERY_DELAY}, which Camel's redelivery then schedules (not sleeps, with async delayed
+ * redelivery). Logs one line per failed attempt.
+ */
+public final class FailureRecorder implements Processor {
+    static final Logger ATTEMPTS_LOG = LoggerFactory.getLogger("io.selfheal.attempts");
+    /** Exchange property: an integer overriding max-attempts for this exchange (replays with a bigger budget). */
+    public static final String MAX_ATTEMPTS_OVERRIDE = "SelfhealMaxAttempts";
+    /** Exchange property: milliseconds overriding max-duration for this exchange. */
+    public static final String MAX_DURATION_OVERRIDE = "SelfhealMaxDurationMillis";
+    static final int ERROR_SAMPLE_CHARS = 300;
+
+    @Override
+    public void process(Exchange exchange) {
+        SelfhealRuntime runtime = SelfhealRuntime.of(exchange.getContext());
+        Exception failure = exchange.getException();
+        Instant now = runtime.clock().instant();
+
+        String upstream = UpstreamNames.resolve(exchange, failure);
+        String callSite = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class) + "|"
+                + exchange.getProperty(ExchangePropertyKey.TO_ENDPOINT, String.class);
+        AttemptHistory history = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
+        if (history == null || !callSite.equals(exchange.getProperty(SelfhealProperties.CALL_SITE, String.class))) {
+            history = AttemptHistory.none();
+        }
+
+        Classification c = runtime.classifier().classify(failure);
+        history = history.record(c.outcome(), c.failureClass(), now);
+        RetryPolicy policy = effectivePolicy(exchange, runtime.policyFor(upstream));
+        Optional<StatedWait> stated = c.retryAfter()
+                .flatMap(v -> RetryAfter.parse(v, c.http().flatMap(h -> h.date()).orElse(null), now))
+                .map(StatedWait::retryAfter);
+        RetryDecision decision = RetryDecider.decide(policy, history, c.failureClass(), stated, now, runtime.random());
+
+        for (AttemptListener l : runtime.listeners()) {
+            try {
+                RetryDecision reviewed = l.onFailedAttempt(exchange, upstream, c, history, decision);
+                decision = reviewed == null ? decision : reviewed;
+            } catch (RuntimeException e) {
+                ATTEMPTS_LOG.warn("Selfheal listener {} failed: {}", l, e.toString());
+            }
+        }
+        RetryDecision finalDecision = decision;
+
+        exchange.setProperty(SelfhealProperties.CALL_SITE, callSite);
+        exchange.setProperty(SelfhealProperties.HISTORY, history);
+        exchange.setProperty(SelfhealProperties.CLASSIFICATION, c);
+        exchange.setProperty(SelfhealProperties.DECISION, finalDecision);
+        exchange.setProperty(SelfhealProperties.FAILURE_CLASS, c.failureClass().name());
+        exchange.setProperty(SelfhealProperties.ATTEMPTS, history.failures());
+        exchange.setProperty(SelfhealProperties.ELAPSED_MILLIS, history.elapsed(now).toMillis());
+        exchange.setProperty(SelfhealProperties.UPSTREAM + "Resolved", upstream);
+        if (finalDecision.retry()) {
+            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, finalDecision.delay().toMillis());
+        } else {
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        }
+        logAttempt(exchange, runtime, upstream, policy, c, history, finalDecision, now, failure);
+    }
+
+    static RetryPolicy effectivePolicy(Exchange exchange, RetryPolicy policy) {
+        Integer maxAttempts = exchange.getProperty(MAX_ATTEMPTS_OVERRIDE, Integer.class);
+        Long maxDurationMillis = exchange.getProperty(MAX_DURATION_OVERRIDE, Long.class);
+        if (maxAttempts == null && maxDurationMillis == null) {
+            return policy;
+        }
+        return policy.withBounds(maxAttempts, maxDurationMillis == null ? null : Duration.ofMillis(maxDurationMillis));
+    }
+
+    private static void logAttempt(Exchange exchange, SelfhealRuntime runtime, String upstream, RetryPolicy policy,
+                                   Classification c, AttemptHistory history, RetryDecision decision, Instant now,
+                                   Throwable failure) {
+        if (!ATTEMPTS_LOG.isWarnEnabled()) {
+            return;
+        }
+        String next = decision.retry()
+                ? "next in " + Durations.human(decision.delay()) + " (" + decision.source() + ")"
+                : "giving up (" + decision.reason() + ")";
+        ATTEMPTS_LOG.warn("attempt {}/{} failed: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
+                history.failures(), policy.maxAttempts(), exchange.getFromRouteId(), upstream, c.failureClass(),
+                c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(),
+                errorSample(runtime, failure));
+    }
+
+    /** The failure's message, redacted and truncated; for HTTP, the status and the start of the body. */
+    static String errorSample(SelfhealRuntime runtime, Throwable failure) {
+        if (failure == null) {
+            return "";
+        }
+        String text;
+        if (failure instanceof HttpOperationFailedException h) {
+            String body = h.getResponseBody();
+            text = "HTTP " + h.getStatusCode() + " from " + runtime.redactor().url(h.getUri())
+                    + (body == null || body.isBlank() ? "" : ": " + body.replaceAll("\\s+", " "));
+        } else {
+            Throwable root = failure;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            text = failure.getClass().getSimpleName() + ": " + failure.getMessage()
+                    + (root != failure ? " (cause " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : "");
+        }
+        return runtime.redactor().sample(text.replace('"', '\''), ERROR_SAMPLE_CHARS);
+    }
+}

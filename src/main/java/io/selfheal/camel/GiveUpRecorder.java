@@ -1,0 +1,59 @@
+package io.selfheal.camel;
+
+import io.selfheal.classify.Classification;
+import io.selfheal.classify.FailureClass;
+import io.selfheal.escalation.GiveUp;
+import io.selfheal.retry.AttemptHistory;
+import io.selfheal.retry.GiveUpReason;
+import io.selfheal.retry.RetryDecision;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Processor;
+
+import java.time.Instant;
+
+/**
+ * First step of the failure route, once retrying is over: sets {@code SelfhealGiveUpReason} and builds the
+ * {@link GiveUp} record that the escalation endpoint receives.
+ */
+public final class GiveUpRecorder implements Processor {
+
+    @Override
+    public void process(Exchange exchange) {
+        SelfhealRuntime runtime = SelfhealRuntime.of(exchange.getContext());
+        Instant now = runtime.clock().instant();
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+        AttemptHistory history = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
+        if (history == null) {
+            history = AttemptHistory.none().record("unknown", FailureClass.PERMANENT, now);
+        }
+        RetryDecision decision = exchange.getProperty(SelfhealProperties.DECISION, RetryDecision.class);
+        Classification classification = exchange.getProperty(SelfhealProperties.CLASSIFICATION, Classification.class);
+        // if the decision was to retry but Camel stopped anyway (shutting down), say it as attempts
+        GiveUpReason reason = decision != null && !decision.retry() ? decision.reason() : GiveUpReason.ATTEMPTS;
+        FailureClass failureClass = classification != null ? classification.failureClass() : history.lastClass();
+        Throwable failure = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
+        String upstream = exchange.getProperty(SelfhealProperties.UPSTREAM + "Resolved", String.class);
+        String endpoint = exchange.getProperty(ExchangePropertyKey.FAILURE_ENDPOINT, String.class);
+
+        GiveUp giveUp = new GiveUp(failureClass, reason, history.failures(), history.elapsed(now),
+                history.firstFailureAt(), history.lastFailureAt(), upstream,
+                exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class),
+                exchange.getExchangeId(), endpoint == null ? null : runtime.redactor().url(endpoint),
+                exchange.getIn().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class),
+                history.outcomes(), FailureRecorder.errorSample(runtime, failure));
+
+        exchange.setProperty(SelfhealProperties.GIVE_UP_REASON, reason.name());
+        exchange.setProperty(SelfhealProperties.FAILURE_CLASS, failureClass.name());
+        exchange.setProperty(SelfhealProperties.ATTEMPTS, history.failures());
+        exchange.setProperty(SelfhealProperties.ELAPSED_MILLIS, giveUp.elapsed().toMillis());
+        exchange.setProperty(SelfhealProperties.GIVE_UP, giveUp);
+        for (AttemptListener l : runtime.listeners()) {
+            try {
+                l.onGiveUp(exchange, giveUp);
+            } catch (RuntimeException e) {
+                FailureRecorder.ATTEMPTS_LOG.warn("Selfheal listener {} failed: {}", l, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.selfheal.camel;
+
+/** Names of the exchange properties and headers Selfheal reads and sets: part of the user-facing contract. */
+public final class SelfhealProperties {
+    /** Set by the toolkit on every failed exchange: TRANSIENT, RECOVERABLE or PERMANENT. */
+    public static final String FAILURE_CLASS = "SelfhealFailureClass";
+    /** Set on give-up: one of {@link io.selfheal.retry.GiveUpReason}. */
+    public static final String GIVE_UP_REASON = "SelfhealGiveUpReason";
+    /** Calls made so far at the failing call site, the first one included. */
+    public static final String ATTEMPTS = "SelfhealAttempts";
+    /** Milliseconds since the first failure. */
+    public static final String ELAPSED_MILLIS = "SelfhealElapsedMillis";
+    /** Set by a route to name the upstream explicitly; otherwise derived from the endpoint. */
+    public static final String UPSTREAM = "SelfhealUpstream";
+    /** The give-up record ({@link io.selfheal.escalation.GiveUp}) handed to the escalation endpoint. */
+    public static final String GIVE_UP = "SelfhealGiveUp";
+    /** Outgoing header on mutating requests; the same on every retry of one message. */
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+
+    /** Internal: the attempt history of the current call site. */
+    static final String HISTORY = "SelfhealAttemptHistory";
+    /** Internal: which call site the history belongs to (route and endpoint). */
+    static final String CALL_SITE = "SelfhealCallSite";
+    /** Internal: the decision for the last failure. */
+    static final String DECISION = "SelfhealDecision";
+    /** Internal: the last classification. */
+    static final String CLASSIFICATION = "SelfhealClassification";
+
+    private SelfhealProperties() {
+    }
+}

@@ -1,0 +1,158 @@
+package io.selfheal.config;
+
+import io.selfheal.classify.ClassificationRules;
+import io.selfheal.classify.FailureClass;
+import io.selfheal.retry.RetryPolicy;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Every {@code selfheal.*} setting, parsed and validated once at start-up. An invalid value or an unknown key throws
+ * a {@link ConfigException} naming the key. Immutable.
+ */
+public final class SelfhealConfig {
+    public static final String DEFAULTS = "selfheal.defaults.";
+    public static final String UPSTREAM = "selfheal.upstream.";
+    public static final String CLASSIFY = "selfheal.classify.";
+
+    private static final List<String> RETRY_KEYS = List.of(RetryPolicy.MAX_ATTEMPTS, RetryPolicy.MAX_DURATION,
+            RetryPolicy.INITIAL_DELAY, RetryPolicy.MULTIPLIER, RetryPolicy.MAX_DELAY, RetryPolicy.JITTER,
+            RetryPolicy.RECOVERABLE_INITIAL_DELAY, RetryPolicy.RETRY_AFTER_MAX);
+
+    private final RetryPolicy defaults;
+    private final Map<String, RetryPolicy> upstreams;
+    private final ClassificationRules classificationRules;
+    private final FailureClass defaultClass;
+
+    private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
+                           FailureClass defaultClass) {
+        this.defaults = defaults;
+        this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+        this.classificationRules = rules;
+        this.defaultClass = defaultClass;
+    }
+
+    public static SelfhealConfig defaults() {
+        return load(Map.of());
+    }
+
+    /** Parses every selfheal.* key of {@code properties} (other keys are ignored). */
+    public static SelfhealConfig load(Map<String, String> properties) {
+        ConfigReader reader = new ConfigReader(properties);
+
+        RetryPolicy defaults = retryPolicy(reader, DEFAULTS, RetryPolicy.builder(DEFAULTS));
+        Map<String, RetryPolicy> upstreams = new LinkedHashMap<>();
+        Map<String, Map<String, String>> byUpstream = new LinkedHashMap<>();
+        for (String key : reader.keysUnder(UPSTREAM)) {
+            String rest = key.substring(UPSTREAM.length());
+            for (String suffix : RETRY_KEYS) {
+                if (rest.endsWith("." + suffix) && rest.length() > suffix.length() + 1) {
+                    String name = rest.substring(0, rest.length() - suffix.length() - 1);
+                    byUpstream.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(suffix, key);
+                }
+            }
+        }
+        for (String suffix : RETRY_KEYS) {
+            reader.remember(UPSTREAM + "<name>." + suffix);
+        }
+        byUpstream.forEach((name, keys) -> {
+            String prefix = UPSTREAM + name + ".";
+            upstreams.put(name, retryPolicy(reader, prefix, defaults.toBuilder(prefix)));
+        });
+
+        ClassificationRules.Builder rules = ClassificationRules.builder();
+        classifyMap(reader, "http", "<status>", (k, v) -> {
+            int status = ConfigValues.integer(k, k.substring((CLASSIFY + "http.").length()));
+            if (status < 100 || status > 599) {
+                throw new ConfigException(k, "Invalid HTTP status in key " + k + ": must be between 100 and 599");
+            }
+            rules.http(status, FailureClass.parse(k, v));
+        });
+        classifyMap(reader, "sqlstate", "<code-or-class>", (k, v) -> {
+            String code = k.substring((CLASSIFY + "sqlstate.").length());
+            if (!code.matches("[0-9A-Za-z]{1,5}")) {
+                throw new ConfigException(k, "Invalid SQLSTATE in key " + k + ": expected 1 to 5 letters or digits");
+            }
+            rules.sqlState(code, FailureClass.parse(k, v));
+        });
+        classifyMap(reader, "vendor-code", "<code>", (k, v) -> {
+            int code = ConfigValues.integer(k, k.substring((CLASSIFY + "vendor-code.").length()));
+            rules.vendorCode(code, FailureClass.parse(k, v));
+        });
+        classifyMap(reader, "exception", "<fully.qualified.ClassName>", (k, v) -> {
+            String name = k.substring((CLASSIFY + "exception.").length());
+            try {
+                rules.exception(name, FailureClass.parse(k, v));
+            } catch (ConfigException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(k, "Invalid key " + k + ": " + e.getMessage());
+            }
+        });
+        FailureClass defaultClass = reader.take(CLASSIFY + "default")
+                .map(v -> FailureClass.parse(CLASSIFY + "default", v)).orElse(FailureClass.PERMANENT);
+
+        reader.rejectUnknown();
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass);
+    }
+
+    private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
+        String prefix = CLASSIFY + kind + ".";
+        reader.takeUnder(prefix, prefix + shape).forEach((k, v) -> parser.parse(k, v));
+    }
+
+    private interface EntryParser {
+        void parse(String key, String value);
+    }
+
+    private static RetryPolicy retryPolicy(ConfigReader reader, String prefix, RetryPolicy.Builder b) {
+        set(reader, prefix + RetryPolicy.MAX_ATTEMPTS, v -> b.maxAttempts(ConfigValues.integer(prefix + RetryPolicy.MAX_ATTEMPTS, v)));
+        set(reader, prefix + RetryPolicy.MAX_DURATION, v -> b.maxDuration(duration(prefix + RetryPolicy.MAX_DURATION, v)));
+        set(reader, prefix + RetryPolicy.INITIAL_DELAY, v -> b.initialDelay(duration(prefix + RetryPolicy.INITIAL_DELAY, v)));
+        set(reader, prefix + RetryPolicy.MULTIPLIER, v -> b.multiplier(ConfigValues.decimal(prefix + RetryPolicy.MULTIPLIER, v)));
+        set(reader, prefix + RetryPolicy.MAX_DELAY, v -> b.maxDelay(duration(prefix + RetryPolicy.MAX_DELAY, v)));
+        set(reader, prefix + RetryPolicy.JITTER, v -> b.jitter(ConfigValues.decimal(prefix + RetryPolicy.JITTER, v)));
+        set(reader, prefix + RetryPolicy.RECOVERABLE_INITIAL_DELAY,
+                v -> b.recoverableInitialDelay(duration(prefix + RetryPolicy.RECOVERABLE_INITIAL_DELAY, v)));
+        set(reader, prefix + RetryPolicy.RETRY_AFTER_MAX, v -> b.retryAfterMax(duration(prefix + RetryPolicy.RETRY_AFTER_MAX, v)));
+        return b.build();
+    }
+
+    private static Duration duration(String key, String value) {
+        return ConfigValues.duration(key, value);
+    }
+
+    private static void set(ConfigReader reader, String key, Consumer<String> setter) {
+        reader.take(key).ifPresent(setter);
+    }
+
+    public RetryPolicy defaultPolicy() {
+        return defaults;
+    }
+
+    /** The policy for an upstream: its own overrides on top of the defaults, or the defaults. */
+    public RetryPolicy policyFor(String upstream) {
+        if (upstream == null) {
+            return defaults;
+        }
+        return Optional.ofNullable(upstreams.get(upstream)).orElse(defaults);
+    }
+
+    public Map<String, RetryPolicy> upstreamPolicies() {
+        return upstreams;
+    }
+
+    public ClassificationRules classificationRules() {
+        return classificationRules;
+    }
+
+    public FailureClass defaultClass() {
+        return defaultClass;
+    }
+}

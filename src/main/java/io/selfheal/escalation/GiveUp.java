@@ -1,0 +1,110 @@
+package io.selfheal.escalation;
+
+import io.selfheal.classify.FailureClass;
+import io.selfheal.retry.GiveUpReason;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything an on-call engineer needs about one exchange that Selfheal stopped retrying. Immutable; built once at
+ * give-up and handed to the log, the alert sinks and the parked store. Text fields are already redacted.
+ *
+ * @param outcomes one short outcome per failed attempt, in order: "HTTP 500", "ConnectException", "SQLSTATE 40P01"
+ */
+public record GiveUp(
+        FailureClass failureClass,
+        GiveUpReason reason,
+        int attempts,
+        Duration elapsed,
+        Instant firstFailureAt,
+        Instant lastFailureAt,
+        String upstream,
+        String routeId,
+        String exchangeId,
+        String endpoint,
+        String idempotencyKey,
+        List<String> outcomes,
+        String errorSample) {
+
+    public GiveUp {
+        Objects.requireNonNull(failureClass, "failureClass");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(elapsed, "elapsed");
+        outcomes = List.copyOf(outcomes == null ? List.of() : outcomes);
+    }
+
+    /**
+     * One line a person reads first: "tried 8 times over 4m12s, all attempts returned HTTP 500 from
+     * inventory-service (gave up: ATTEMPTS)".
+     */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        if (attempts <= 1) {
+            sb.append("failed on the first attempt");
+        } else {
+            sb.append("tried ").append(attempts).append(" times over ").append(Durations.human(elapsed));
+        }
+        sb.append(", ").append(describeOutcomes());
+        if (upstream != null && !upstream.isBlank()) {
+            sb.append(" from ").append(upstream);
+        }
+        sb.append(" (gave up: ").append(reason).append(", class ").append(failureClass).append(')');
+        return sb.toString();
+    }
+
+    /** "all attempts returned HTTP 500", or, when they differed, "5 attempts returned HTTP 503, 3 HTTP 500". */
+    String describeOutcomes() {
+        if (outcomes.isEmpty()) {
+            return "the error was " + (errorSample == null ? "unknown" : errorSample);
+        }
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String o : outcomes) {
+            counts.merge(o, 1, Integer::sum);
+        }
+        if (counts.size() == 1) {
+            String only = outcomes.get(0);
+            if (outcomes.size() == 1) {
+                return verb(only) + " " + only;
+            }
+            return "all attempts " + verb(only) + " " + only;
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((o, n) -> parts.add(n + " × " + o));
+        return "attempts differed: " + String.join(", ", parts) + " (last: " + outcomes.get(outcomes.size() - 1) + ")";
+    }
+
+    private static String verb(String outcome) {
+        return outcome.startsWith("HTTP ") ? "returned" : "failed with";
+    }
+
+    /** The same facts as structured data, for JSON and alert labels; keys are stable. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("summary", summary());
+        m.put("failureClass", failureClass.name());
+        m.put("giveUpReason", reason.name());
+        m.put("attempts", attempts);
+        m.put("elapsedMillis", elapsed.toMillis());
+        m.put("firstFailureAt", firstFailureAt == null ? null : firstFailureAt.toString());
+        m.put("lastFailureAt", lastFailureAt == null ? null : lastFailureAt.toString());
+        m.put("upstream", upstream);
+        m.put("routeId", routeId);
+        m.put("exchangeId", exchangeId);
+        m.put("endpoint", endpoint);
+        m.put("idempotencyKey", idempotencyKey);
+        m.put("outcomes", outcomes);
+        m.put("errorSample", errorSample);
+        return m;
+    }
+
+    /** JSON without a library dependency in the policy code; values are escaped. */
+    public String toJson() {
+        return Json.write(toMap());
+    }
+}
