@@ -29,7 +29,7 @@ public final class SelfhealMain {
 
     /** A camel-main with Selfheal's defaults and start-up; tests use it to start the jar's configuration in-process. */
     public static Main create() throws IOException {
-        Main main = new Main(SelfhealMain.class);
+        Main main = new Main();
         main.setInitialProperties(builtInDefaults());
         main.setDefaultPropertyPlaceholderLocation(USER_PROPERTIES);
         main.addMainListener(new MainListenerSupport() {

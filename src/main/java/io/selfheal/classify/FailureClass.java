@@ -1,5 +1,7 @@
 package io.selfheal.classify;
 
+import io.selfheal.config.ConfigException;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -21,7 +23,7 @@ public enum FailureClass {
                 return c;
             }
         }
-        throw new IllegalArgumentException("Invalid value '" + value + "' for " + key + ": expected one of "
+        throw new ConfigException(key, "Invalid value '" + value + "' for " + key + ": expected one of "
                 + Arrays.stream(values()).map(Enum::name).collect(Collectors.joining(", ")));
     }
 }

@@ -85,47 +85,45 @@ public final class ConfigReader {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String shape : known) {
-            int d = distance(key, shape);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = shape;
+            for (String candidate : expansions(key, shape)) {
+                int d = levenshtein(key, candidate);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = candidate;
+                }
             }
         }
         return bestDistance <= Math.max(6, key.length() / 3) ? best : null;
     }
 
-    /** Edit distance where a "<name>" segment in the shape matches any one segment of the key for free. */
-    static int distance(String key, String shape) {
-        if (shape.contains("<")) {
-            String[] ks = key.split("\\.");
-            String[] ss = shape.split("\\.");
-            // try each way of matching the "<name>" segment(s) to one or more key segments (names may hold dots)
-            int best = Integer.MAX_VALUE;
-            int extra = ks.length - ss.length;
-            for (int e = 0; e <= Math.max(0, extra); e++) {
-                StringBuilder expanded = new StringBuilder();
-                int ki = 0;
-                for (int si = 0; si < ss.length; si++) {
-                    if (si > 0) {
-                        expanded.append('.');
-                    }
-                    if (ss[si].startsWith("<") && ki < ks.length) {
-                        int take = 1 + e;
-                        List<String> parts = new ArrayList<>();
-                        for (int t = 0; t < take && ki < ks.length; t++) {
-                            parts.add(ks[ki++]);
-                        }
-                        expanded.append(String.join(".", parts));
-                    } else {
-                        expanded.append(ss[si]);
-                        ki++;
-                    }
-                }
-                best = Math.min(best, levenshtein(key, expanded.toString()));
-            }
-            return best;
+    /**
+     * The shape itself, or, where it has a "<name>" segment, the shape with that segment filled from the key (one or
+     * more of the key's segments, since names such as hosts hold dots): "selfheal.upstream.inventory.max-atempts"
+     * against "selfheal.upstream.<name>.max-attempts" gives "selfheal.upstream.inventory.max-attempts".
+     */
+    static List<String> expansions(String key, String shape) {
+        int open = shape.indexOf('<');
+        if (open < 0) {
+            return List.of(shape);
         }
-        return levenshtein(key, shape);
+        int close = shape.indexOf('>', open);
+        String before = shape.substring(0, open);
+        String after = shape.substring(close + 1);
+        List<String> out = new ArrayList<>();
+        if (!key.startsWith(before) && levenshtein(key.substring(0, Math.min(key.length(), before.length())), before) > 3) {
+            out.add(shape);
+            return out;
+        }
+        String rest = key.length() > before.length() ? key.substring(before.length()) : "";
+        String[] segments = rest.split("\\.");
+        int afterSegments = after.isEmpty() ? 0 : after.substring(1).split("\\.").length;
+        for (int take = 1; take <= Math.max(1, segments.length - afterSegments + 1) && take <= segments.length; take++) {
+            out.add(before + String.join(".", java.util.Arrays.copyOfRange(segments, 0, take)) + after);
+        }
+        if (out.isEmpty()) {
+            out.add(shape);
+        }
+        return out;
     }
 
     static int levenshtein(String a, String b) {
