@@ -100,7 +100,8 @@ public final class FailureRecorder implements Processor {
                 ? "next in " + Durations.human(decision.delay()) + " (" + decision.source() + ")"
                 : "giving up (" + decision.reason() + ")";
         ATTEMPTS_LOG.warn("attempt {}/{} failed: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
-                history.failures(), policy.maxAttempts(), exchange.getFromRouteId(), upstream, c.failureClass(),
+                history.failures(), policy.maxAttempts(),
+                exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class), upstream, c.failureClass(),
                 c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(),
                 errorSample(runtime, failure));
     }

@@ -21,10 +21,29 @@ public final class SelfhealMain {
     private SelfhealMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Main main = create();
-        int code = main.run(args);
+    public static void main(String[] args) {
+        int code;
+        try {
+            Main main = create();
+            code = main.run(args);
+        } catch (Throwable e) {
+            // start-up failed (an invalid configuration, a broken route file): say why in one line, and exit
+            System.err.println("Selfheal could not start: " + rootMessage(e));
+            code = 1;
+        }
         System.exit(code);
+    }
+
+    /** The most useful message in a cause chain: a configuration error's, else the deepest one. */
+    static String rootMessage(Throwable e) {
+        Throwable deepest = e;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.selfheal.config.ConfigException) {
+                return t.getMessage();
+            }
+            deepest = t;
+        }
+        return deepest.getMessage() == null ? deepest.toString() : deepest.getMessage();
     }
 
     /** A camel-main with Selfheal's defaults and start-up; tests use it to start the jar's configuration in-process. */

@@ -1,0 +1,65 @@
+package io.selfheal.demo;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * DEMO ONLY: a deliberately flaky "inventory-service", served by the jar itself on 127.0.0.1 when the demo routes are
+ * loaded. Its behaviour is a fixed function of the record id and of how often that id was asked for, so every demo
+ * run shows the same retries, Retry-After waits and give-ups.
+ */
+public final class FlakyUpstream implements Processor {
+    private final Map<Integer, AtomicInteger> callsById = new ConcurrentHashMap<>();
+    private final AtomicInteger totalCalls = new AtomicInteger();
+
+    @Override
+    public void process(Exchange exchange) {
+        int id = Integer.parseInt(exchange.getIn().getHeader("id", "0", String.class).trim());
+        int call = callsById.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        totalCalls.incrementAndGet();
+        exchange.getMessage().removeHeaders("*");
+        Reply r = reply(id, call);
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (r.retryAfter != null) {
+            exchange.getMessage().setHeader("Retry-After", r.retryAfter);
+        }
+        exchange.getMessage().setBody(r.status == 200
+                ? "{\"id\":" + id + ",\"price\":" + (10 + id % 7) + "." + (id * 13 % 100) + "}"
+                : "{\"error\":\"demo failure " + r.status + " for record " + id + "\"}");
+    }
+
+    private record Reply(int status, String retryAfter) {
+    }
+
+    /** The script: which record fails how. */
+    static Reply reply(int id, int call) {
+        if (id == 13 || id == 29) {
+            return new Reply(400, null);                       // a bad record: never retried
+        }
+        if (id == 21) {
+            return new Reply(503, null);                       // down for this record: retried until max-attempts
+        }
+        if (id == 38) {
+            return new Reply(429, "600");                      // asks for 10 minutes: beyond retry-after-max
+        }
+        if (id % 10 == 3 && call <= 2) {
+            return new Reply(503, null);                       // two blips, then fine
+        }
+        if (id % 10 == 5 && call == 1) {
+            return new Reply(429, "1");                        // rate limited once: wait exactly 1 s
+        }
+        if (id % 10 == 7 && call == 1) {
+            return new Reply(500, null);                       // one blip
+        }
+        return new Reply(200, null);
+    }
+
+    public int totalCalls() {
+        return totalCalls.get();
+    }
+}

@@ -1,0 +1,68 @@
+package io.selfheal.camel;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The built jar, started from another directory holding a copy of the shipped routes/ and config/, runs the demo
+ * pipeline to its summary with no outside service.
+ */
+class DemoJarIT {
+
+    @Test
+    void theJarRunsTheDemoToItsSummaryFromAnyDirectory(@TempDir Path workDir) throws Exception {
+        Path jar = Path.of("target/selfheal.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        copyTree(Path.of("routes"), workDir.resolve("routes"));
+        copyTree(Path.of("config"), workDir.resolve("config"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path log = workDir.resolve("demo.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dcamel.server.port=" + port, "-jar", jar.toString())
+                .directory(workDir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = p.waitFor(120, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        assertThat(exited).as("the demo batch ends by itself\n%s", out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("Selfheal demo: batch summary");
+        assertThat(out).containsPattern("records in batch\\s+40");
+        assertThat(out).containsPattern("delivered\\s+36");
+        assertThat(out).containsPattern("PERMANENT\\s+2");
+        assertThat(out).containsPattern("ATTEMPTS\\s+1");
+        assertThat(out).containsPattern("RETRY_AFTER_BEYOND_CAP\\s+1");
+        // the log shows retries with both delay sources, and one ERROR line per give-up
+        assertThat(out).contains("(backoff)").contains("(retry-after)");
+        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("gave up:")).count()).isEqualTo(4);
+        // the delivered rows are in the embedded H2 database under ./data of the working directory
+        assertThat(workDir.resolve("data/demo.mv.db")).exists();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
