@@ -1,9 +1,14 @@
 package io.selfheal.camel;
 
 import io.selfheal.escalation.GiveUp;
+import io.selfheal.escalation.Json;
+import io.selfheal.observe.LogFields;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The escalation endpoint {@value SelfHealing#ESCALATION_ENDPOINT}: receives every given-up exchange with its
@@ -18,8 +23,11 @@ public class EscalationRoutes extends RouteBuilder {
                 .process(exchange -> {
                     GiveUp g = exchange.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class);
                     if (g != null) {
-                        ESCALATION_LOG.error("gave up: route={} upstream={} reason={} {} | {}", g.routeId(), g.upstream(),
-                                g.reason(), g.summary(), g.toJson());
+                        Map<String, Object> fields = new LinkedHashMap<>();
+                        fields.put("event", "gave_up");
+                        g.toMap().forEach((k, v) -> fields.put(k, v instanceof java.util.Collection<?> ? Json.write(v) : v));
+                        LogFields.with(fields, () -> ESCALATION_LOG.error("gave up: route={} upstream={} reason={} {} | {}",
+                                g.routeId(), g.upstream(), g.reason(), g.summary(), g.toJson()));
                     }
                 });
     }

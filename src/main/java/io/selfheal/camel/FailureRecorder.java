@@ -2,6 +2,7 @@ package io.selfheal.camel;
 
 import io.selfheal.classify.Classification;
 import io.selfheal.escalation.Durations;
+import io.selfheal.observe.LogFields;
 import io.selfheal.retry.AttemptHistory;
 import io.selfheal.retry.RetryAfter;
 import io.selfheal.retry.RetryDecider;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -99,11 +102,26 @@ public final class FailureRecorder implements Processor {
         String next = decision.retry()
                 ? "next in " + Durations.human(decision.delay()) + " (" + decision.source() + ")"
                 : "giving up (" + decision.reason() + ")";
-        ATTEMPTS_LOG.warn("attempt {}/{} failed: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
-                history.failures(), policy.maxAttempts(),
-                exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class), upstream, c.failureClass(),
-                c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(),
-                errorSample(runtime, failure));
+        String route = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
+        String error = errorSample(runtime, failure);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("event", "attempt_failed");
+        fields.put("route", route);
+        fields.put("upstream", upstream);
+        fields.put("attempt", history.failures());
+        fields.put("maxAttempts", policy.maxAttempts());
+        fields.put("failureClass", c.failureClass());
+        fields.put("outcome", c.outcome());
+        fields.put("delayMs", decision.retry() ? decision.delay().toMillis() : null);
+        fields.put("delaySource", decision.retry() ? decision.source().label() : null);
+        fields.put("giveUpReason", decision.retry() ? null : decision.reason());
+        fields.put("elapsedMs", history.elapsed(now).toMillis());
+        fields.put("exchangeId", exchange.getExchangeId());
+        fields.put("error", error);
+        LogFields.with(fields, () -> ATTEMPTS_LOG.warn(
+                "attempt {}/{} failed: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
+                history.failures(), policy.maxAttempts(), route, upstream, c.failureClass(), c.outcome(), next,
+                Durations.human(history.elapsed(now)), exchange.getExchangeId(), error));
     }
 
     /** The failure's message, redacted and truncated; for HTTP, the status and the start of the body. */

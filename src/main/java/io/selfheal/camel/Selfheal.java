@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.config.SelfhealConfig;
+import io.selfheal.observe.LogFormatSwitch;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.CompositeHttpConfigurer;
 import org.apache.camel.component.http.HttpComponent;
@@ -29,6 +30,9 @@ public final class Selfheal {
             return existing;
         }
         SelfhealConfig config = SelfhealConfig.load(selfhealProperties(context));
+        if (config.logFormat() == SelfhealConfig.LogFormat.JSON) {
+            LogFormatSwitch.useJson();
+        }
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock);
         context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
         disableHttpClientRetries(context, "http");
@@ -45,6 +49,12 @@ public final class Selfheal {
             String value = p.getProperty(name);
             // resolve placeholders such as selfheal.defaults.max-attempts={{env:MAX_ATTEMPTS:8}}
             map.put(name, value != null && value.contains("{{") ? context.resolvePropertyPlaceholders(value) : value);
+        }
+        // JVM system properties override files, as they do for every other Camel property (-Dselfheal.x=y)
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("selfheal.")) {
+                map.put(name, System.getProperty(name));
+            }
         }
         return map;
     }

@@ -29,13 +29,18 @@ public final class SelfhealConfig {
     private final Map<String, RetryPolicy> upstreams;
     private final ClassificationRules classificationRules;
     private final FailureClass defaultClass;
+    private final LogFormat logFormat;
+
+    /** How log lines are written: readable text (default) or one JSON object per line for log shippers. */
+    public enum LogFormat { TEXT, JSON }
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass) {
+                           FailureClass defaultClass, LogFormat logFormat) {
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
         this.defaultClass = defaultClass;
+        this.logFormat = logFormat;
     }
 
     public static SelfhealConfig defaults() {
@@ -98,8 +103,15 @@ public final class SelfhealConfig {
         FailureClass defaultClass = reader.take(CLASSIFY + "default")
                 .map(v -> FailureClass.parse(CLASSIFY + "default", v)).orElse(FailureClass.PERMANENT);
 
+        LogFormat logFormat = reader.take("selfheal.log.format").map(v -> switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "text" -> LogFormat.TEXT;
+            case "json" -> LogFormat.JSON;
+            default -> throw new ConfigException("selfheal.log.format",
+                    "Invalid value '" + v + "' for selfheal.log.format: expected text or json");
+        }).orElse(LogFormat.TEXT);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -154,5 +166,9 @@ public final class SelfhealConfig {
 
     public FailureClass defaultClass() {
         return defaultClass;
+    }
+
+    public LogFormat logFormat() {
+        return logFormat;
     }
 }
