@@ -78,6 +78,9 @@ public final class FailureRecorder implements Processor {
         exchange.setProperty(SelfhealProperties.UPSTREAM + "Resolved", upstream);
         if (finalDecision.retry()) {
             exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, finalDecision.delay().toMillis());
+            runtime.meters().retryScheduled(exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class), upstream,
+                    c.failureClass().name());
+            runtime.meters().waited(upstream, finalDecision.source().label(), finalDecision.delay());
         } else {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }

@@ -1,7 +1,12 @@
 package io.selfheal.camel;
 
 import io.selfheal.config.SelfhealConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.selfheal.observe.LogFormatSwitch;
+import io.selfheal.observe.SelfhealMeters;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.CompositeHttpConfigurer;
 import org.apache.camel.component.http.HttpComponent;
@@ -33,13 +38,30 @@ public final class Selfheal {
         if (config.logFormat() == SelfhealConfig.LogFormat.JSON) {
             LogFormatSwitch.useJson();
         }
-        SelfhealRuntime runtime = new SelfhealRuntime(config, clock);
+        SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));
+        SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
         context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
+        context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
         return runtime;
+    }
+
+    /**
+     * The context's Micrometer registry ({@value MicrometerConstants#METRICS_REGISTRY_NAME}), or a Prometheus one bound
+     * under that name, which camel-main's metrics service ({@code camel.metrics.enabled}) then scrapes as its own.
+     */
+    static MeterRegistry meterRegistry(CamelContext context) {
+        MeterRegistry found = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (found != null) {
+            return found;
+        }
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, prometheus);
+        return prometheus;
     }
 
     static Map<String, String> selfhealProperties(CamelContext context) {

@@ -4,6 +4,8 @@ import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClassifier;
 import io.selfheal.config.SelfhealConfig;
 import io.selfheal.escalation.Redactor;
+import io.selfheal.observe.SelfhealMeters;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.selfheal.retry.RetryPolicy;
 import org.apache.camel.CamelContext;
 
@@ -26,8 +28,14 @@ public final class SelfhealRuntime {
     private final Clock clock;
     private final Redactor redactor;
     private final List<AttemptListener> listeners = new CopyOnWriteArrayList<>();
+    private final SelfhealMeters meters;
 
     public SelfhealRuntime(SelfhealConfig config, Clock clock) {
+        this(config, clock, new SelfhealMeters(new SimpleMeterRegistry()));
+    }
+
+    public SelfhealRuntime(SelfhealConfig config, Clock clock, SelfhealMeters meters) {
+        this.meters = Objects.requireNonNull(meters);
         this.config = Objects.requireNonNull(config);
         this.clock = Objects.requireNonNull(clock);
         this.classifier = new FailureClassifier(config.classificationRules(), ClassificationRules.builtIn(),
@@ -72,6 +80,10 @@ public final class SelfhealRuntime {
     /** Jitter needs no cryptographic quality; a per-call generator avoids contention. */
     public RandomGenerator random() {
         return new SplittableRandom();
+    }
+
+    public SelfhealMeters meters() {
+        return meters;
     }
 
     public void addListener(AttemptListener listener) {

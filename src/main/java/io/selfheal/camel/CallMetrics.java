@@ -1,0 +1,79 @@
+package io.selfheal.camel;
+
+import io.selfheal.observe.SelfhealMeters;
+import io.selfheal.retry.AttemptHistory;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Route;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
+import org.apache.camel.support.ExchangeHelper;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Feeds {@link SelfhealMeters} with calls: every send to an upstream endpoint (each redelivery included) is one
+ * attempt, first or retry; a successful one records the attempt it succeeded on. Waits and give-ups are recorded by
+ * FailureRecorder and GiveUpRecorder, which know the decision.
+ */
+final class CallMetrics extends EventNotifierSupport {
+    /** Components that are plumbing inside the process, not upstream calls. */
+    private static final Set<String> INTERNAL = Set.of("direct", "seda", "vm", "log", "mock", "stub", "bean", "class",
+            "timer", "scheduler", "controlbus", "dataset", "ref", "language", "validator", "xslt", "file", "stream",
+            "platform-http", "rest", "kamelet", "disruptor");
+
+    private final SelfhealRuntime runtime;
+    private final SelfhealMeters meters;
+
+    CallMetrics(SelfhealRuntime runtime, SelfhealMeters meters) {
+        this.runtime = runtime;
+        this.meters = meters;
+        setIgnoreCamelContextEvents(true);
+        setIgnoreRouteEvents(true);
+        setIgnoreServiceEvents(true);
+        setIgnoreExchangeCreatedEvent(true);
+        setIgnoreExchangeCompletedEvent(true);
+        setIgnoreExchangeFailedEvents(true);
+        setIgnoreExchangeRedeliveryEvents(true);
+        setIgnoreExchangeSendingEvents(true);
+        setIgnoreStepEvents(true);
+        setIgnoreExchangeAsyncProcessingStartedEvents(true);
+    }
+
+    @Override
+    public boolean isEnabled(CamelEvent event) {
+        return event instanceof CamelEvent.ExchangeSentEvent;
+    }
+
+    @Override
+    public void notify(CamelEvent event) {
+        CamelEvent.ExchangeSentEvent sent = (CamelEvent.ExchangeSentEvent) event;
+        Exchange exchange = sent.getExchange();
+        String uri = sent.getEndpoint().getEndpointUri();
+        String explicit = exchange.getProperty(SelfhealProperties.UPSTREAM, String.class);
+        if (isInternal(uri)) {
+            // plumbing (direct:, seda:, log: ...) is not a call to an upstream, even in a route that names one
+            return;
+        }
+        String upstream = explicit != null ? explicit : UpstreamNames.fromEndpointUri(uri);
+        Route route = ExchangeHelper.getRoute(exchange);
+        String routeId = route != null ? route.getRouteId() : exchange.getFromRouteId();
+        String callSite = routeId + "|" + exchange.getProperty(ExchangePropertyKey.TO_ENDPOINT, String.class);
+        AttemptHistory history = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
+        int previousFailures = history != null && callSite.equals(exchange.getProperty(SelfhealProperties.CALL_SITE, String.class))
+                ? history.failures() : 0;
+        Exception failure = exchange.getException();
+        String outcome = failure == null ? "success" : runtime.classifier().classify(failure).failureClass().name();
+        meters.attempt(routeId, upstream, previousFailures > 0, outcome);
+        if (failure == null) {
+            meters.delivered(routeId, upstream, previousFailures + 1);
+        }
+    }
+
+    private static boolean isInternal(String uri) {
+        int colon = uri.indexOf(':');
+        String scheme = (colon > 0 ? uri.substring(0, colon) : uri).toLowerCase(Locale.ROOT);
+        return INTERNAL.contains(scheme);
+    }
+}
