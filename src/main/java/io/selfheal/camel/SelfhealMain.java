@@ -22,6 +22,9 @@ public final class SelfhealMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && "report".equals(args[0])) {
+            System.exit(ReportCommand.run(args, System.out, System.err));
+        }
         int code;
         try {
             Main main = create();

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * of an HTTP URI, the data source of a JDBC or SQL endpoint, or the endpoint itself.
  */
 public final class UpstreamNames {
-    private static final Pattern DATA_SOURCE_PARAM = Pattern.compile("[?&]dataSource=#?(?:bean:)?([^&]+)");
+    private static final Pattern DATA_SOURCE_PARAM = Pattern.compile("[?&]dataSource=(?:#|%23)?(?:bean:)?([^&]+)");
 
     private UpstreamNames() {
     }

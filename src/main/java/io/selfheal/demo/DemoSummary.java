@@ -59,9 +59,20 @@ public final class DemoSummary implements AggregationStrategy, CamelContextAware
         sb.append(String.format("batch time                  %5.1fs%n", (System.nanoTime() - startedAt) / 1e9));
         sb.append("delivered rows are in the H2 database ./data/demo (table DEMO_DELIVERIES)\n");
         sb.append("given-up records were sent to direct:selfheal-escalation (see the ERROR lines above)\n");
+        sb.append("retry drift per upstream (also: java -jar target/selfheal.jar report, while a job runs):\n");
+        sb.append(retryReport());
         sb.append("==============================================================");
         LOG.info(sb.toString());
         return sb.toString();
+    }
+
+    private String retryReport() {
+        io.micrometer.core.instrument.MeterRegistry registry = camelContext == null ? null
+                : camelContext.getRegistry().lookupByNameAndType("metricsRegistry", io.micrometer.core.instrument.MeterRegistry.class);
+        if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+            return io.selfheal.observe.RetryReport.fromScrape(prometheus.scrape()).format();
+        }
+        return "(no Prometheus registry)\n";
     }
 
     public int delivered() {

@@ -1,0 +1,60 @@
+package io.selfheal.camel;
+
+import io.selfheal.observe.RetryReport;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * {@code java -jar selfheal.jar report [--url URL]}: retry drift per upstream, read from a running Selfheal's
+ * Prometheus endpoint (by default the one configured by camel.management.host/port and camel.metrics.path).
+ */
+final class ReportCommand {
+    private ReportCommand() {
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            String url = null;
+            for (int i = 1; i < args.length; i++) {
+                if ("--url".equals(args[i]) && i + 1 < args.length) {
+                    url = args[++i];
+                } else {
+                    err.println("Unknown option " + args[i] + ". Usage: report [--url http://127.0.0.1:18081/observe/metrics]");
+                    return 2;
+                }
+            }
+            if (url == null) {
+                Properties p = CliProperties.load();
+                String host = p.getProperty("camel.management.host", "127.0.0.1");
+                if ("0.0.0.0".equals(host)) {
+                    host = "127.0.0.1";
+                }
+                url = "http://" + host + ":" + p.getProperty("camel.management.port", "8080")
+                        + p.getProperty("camel.metrics.path", "/observe/metrics");
+            }
+            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
+                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                err.println("The metrics endpoint " + url + " answered " + response.statusCode());
+                return 1;
+            }
+            out.println("Retry drift per upstream (from " + url + ")");
+            out.print(RetryReport.fromScrape(response.body()).format());
+            return 0;
+        } catch (java.net.ConnectException e) {
+            err.println("No running Selfheal answers at its metrics endpoint (" + e.getMessage()
+                    + "): start the jar with camel.metrics.enabled=true and camel.management.enabled=true, or pass --url");
+            return 1;
+        } catch (Exception e) {
+            err.println("report failed: " + e);
+            return 1;
+        }
+    }
+}
