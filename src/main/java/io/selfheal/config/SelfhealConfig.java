@@ -2,6 +2,7 @@ package io.selfheal.config;
 
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
+import io.selfheal.idempotency.IdempotencyConfig;
 import io.selfheal.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -29,13 +30,15 @@ public final class SelfhealConfig {
     private final Map<String, RetryPolicy> upstreams;
     private final ClassificationRules classificationRules;
     private final FailureClass defaultClass;
+    private final IdempotencyConfig idempotency;
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass) {
+                           FailureClass defaultClass, IdempotencyConfig idempotency) {
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
         this.defaultClass = defaultClass;
+        this.idempotency = idempotency;
     }
 
     public static SelfhealConfig defaults() {
@@ -98,8 +101,10 @@ public final class SelfhealConfig {
         FailureClass defaultClass = reader.take(CLASSIFY + "default")
                 .map(v -> FailureClass.parse(CLASSIFY + "default", v)).orElse(FailureClass.PERMANENT);
 
+        IdempotencyConfig idempotency = IdempotencyConfig.parse(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, idempotency);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -154,5 +159,10 @@ public final class SelfhealConfig {
 
     public FailureClass defaultClass() {
         return defaultClass;
+    }
+
+    /** Where idempotent-consumer keys live ({@code selfheal.idempotency.*}). */
+    public IdempotencyConfig idempotency() {
+        return idempotency;
     }
 }
