@@ -6,7 +6,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
-import org.apache.camel.StreamCache;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.helper.HttpMethodHelper;
 import org.apache.camel.model.RouteConfigurationDefinition;
@@ -14,9 +13,6 @@ import org.apache.camel.spi.InterceptSendToEndpoint;
 import org.apache.camel.support.ExchangeHelper;
 import org.apache.camel.util.URISupport;
 
-import java.io.InputStream;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -72,8 +68,8 @@ public final class IdempotencyKeyHeader {
                 key = carried;
                 exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
             } else {
-                byte[] body = bodyBytes(in);
-                key = body.length == 0 ? null : IdempotencyKeys.fromContent(String.valueOf(routeId), body);
+                String id = String.valueOf(routeId);
+                key = BodyDigest.sha256(in).map(d -> IdempotencyKeys.fromDigest(id, d)).orElse(null);
             }
             exchange.setProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, new Entry(key, exchange.getExchangeId(),
                     String.valueOf(routeId)));
@@ -104,12 +100,12 @@ public final class IdempotencyKeyHeader {
                 && id.equals(exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, String.class))) {
             return current;
         }
+        String digest = entry.key() != null && id.equals(entry.exchangeId()) ? null
+                : BodyDigest.sha256(exchange.getMessage()).orElse(IdempotencyKeys.emptyDigest());
         if (id.equals(entry.exchangeId())) {
-            return entry.key() != null ? entry.key()
-                    : IdempotencyKeys.fromContent(entry.routeId(), bodyBytes(exchange.getMessage()));
+            return entry.key() != null ? entry.key() : IdempotencyKeys.fromDigest(entry.routeId(), digest);
         }
-        return IdempotencyKeys.forPart(entry.key() != null ? entry.key() : entry.routeId(),
-                bodyBytes(exchange.getMessage()));
+        return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
     }
 
     /** The method camel-http will use: its own rule for http endpoints, else header, URI parameter, body. */
@@ -142,31 +138,5 @@ public final class IdempotencyKeyHeader {
             }
         }
         return exchange.getMessage().getBody() != null ? "POST" : "GET";
-    }
-
-    /** The body's bytes, leaving the message readable (a stream cache is reset, a one-shot stream is kept as bytes). */
-    static byte[] bodyBytes(Message message) {
-        Object body = message.getBody();
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body instanceof byte[] b) {
-            return b;
-        }
-        if (body instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        byte[] bytes;
-        try {
-            bytes = message.getBody(byte[].class);
-        } catch (RuntimeException e) {
-            bytes = null;
-        }
-        if (body instanceof StreamCache cache) {
-            cache.reset();
-        } else if (bytes != null && (body instanceof InputStream || body instanceof Reader)) {
-            message.setBody(bytes);
-        }
-        return bytes != null ? bytes : String.valueOf(body).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -16,13 +16,19 @@ import java.util.UUID;
 public final class IdempotencyKeys {
     /** Methods that change state on the server (RFC 9110 non-safe); GET, HEAD, OPTIONS and TRACE carry no key. */
     public static final Set<String> MUTATING_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
+    private static final String EMPTY_SHA256 = sha256Hex(new byte[0]);
 
     private IdempotencyKeys() {
     }
 
     /** The key of a message as it entered a route: route id plus the SHA-256 of its body. */
     public static String fromContent(String routeId, byte[] body) {
-        return nameUuid("selfheal:" + routeId + ":" + sha256Hex(body == null ? new byte[0] : body));
+        return fromDigest(routeId, sha256Hex(body == null ? new byte[0] : body));
+    }
+
+    /** As {@link #fromContent}, from the body's SHA-256 in hex (computed while streaming a large body). */
+    public static String fromDigest(String routeId, String bodySha256Hex) {
+        return nameUuid("selfheal:" + routeId + ":" + bodySha256Hex);
     }
 
     /**
@@ -30,7 +36,16 @@ public final class IdempotencyKeys {
      * the SHA-256 of the part's own body, so parts of one message differ and stay stable across restarts.
      */
     public static String forPart(String parentKey, byte[] partBody) {
-        return nameUuid("selfheal-part:" + parentKey + ":" + sha256Hex(partBody == null ? new byte[0] : partBody));
+        return forPartDigest(parentKey, sha256Hex(partBody == null ? new byte[0] : partBody));
+    }
+
+    public static String forPartDigest(String parentKey, String partSha256Hex) {
+        return nameUuid("selfheal-part:" + parentKey + ":" + partSha256Hex);
+    }
+
+    /** The SHA-256 of no bytes, for a part without a body. */
+    public static String emptyDigest() {
+        return EMPTY_SHA256;
     }
 
     public static boolean isMutating(String method) {
