@@ -7,11 +7,13 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.RouteTemplateContext;
 
 import javax.sql.DataSource;
+import java.util.List;
 
 /**
- * Route template {@value #TEMPLATE_ID}: a route on {@code direct:<name>} that writes each message body (a Map of
- * column to value) into a table so that writing it twice leaves one row; it inherits {@code self-healing}, so a lost
- * connection is retried and a constraint violation is not.
+ * Route template {@value #TEMPLATE_ID}: a route on {@code direct:<name>} that writes each message (its body as a Map
+ * of column to value, or the headers or exchange properties named like the columns) into a table so that writing it
+ * twice leaves one row; it inherits {@code self-healing}, so a lost connection is retried and a constraint violation
+ * is not.
  * <pre>
  * - templatedRoute:
  *     routeTemplateRef: idempotent-jdbc-sink
@@ -22,6 +24,7 @@ import javax.sql.DataSource;
  *       - { name: keyColumns, value: order_id }     # the table's primary key or unique constraint
  *       - { name: columns, value: "order_id,customer,amount" }   # optional: default the body's keys
  *       - { name: dataSource, value: ordersDb }     # optional: default the idempotency database
+ *       - { name: rowFrom, value: body }            # optional: body (a Map), headers or properties
  * </pre>
  */
 public class IdempotentJdbcSinkTemplate extends RouteBuilder {
@@ -31,6 +34,7 @@ public class IdempotentJdbcSinkTemplate extends RouteBuilder {
     public static final String KEY_COLUMNS = "keyColumns";
     public static final String COLUMNS = "columns";
     public static final String DATA_SOURCE = "dataSource";
+    public static final String ROW_FROM = "rowFrom";
 
     @Override
     public void configure() {
@@ -41,6 +45,8 @@ public class IdempotentJdbcSinkTemplate extends RouteBuilder {
                 .templateOptionalParameter(COLUMNS, "comma-separated columns to write; default: the body's keys")
                 .templateParameter(DATA_SOURCE, SelfhealIdempotency.DATA_SOURCE_BEAN,
                         "registry name of the javax.sql.DataSource; default: the selfheal.idempotency database")
+                .templateParameter(ROW_FROM, "body",
+                        "body (a Map of column to value), headers or properties (named like the columns)")
                 .templateBean("selfhealSink", IdempotentJdbcSink.class, IdempotentJdbcSinkTemplate::createSink)
                 .from("direct:{{" + NAME + "}}")
                 .routeConfigurationId(SelfHealing.ROUTE_CONFIGURATION_ID)
@@ -66,16 +72,19 @@ public class IdempotentJdbcSinkTemplate extends RouteBuilder {
             throw new IllegalArgumentException(TEMPLATE_ID + " '" + name + "': parameter " + DATA_SOURCE + ": no "
                     + "javax.sql.DataSource named '" + dataSourceName + "' in the registry");
         }
-        IdempotentInsert insert;
         try {
-            insert = new IdempotentInsert(ds, table,
-                    SqlNames.columnList(KEY_COLUMNS, required(rtc, KEY_COLUMNS)),
-                    SqlNames.columnList(COLUMNS, rtc.getProperty(COLUMNS, String.class)));
+            List<String> columns = SqlNames.columnList(COLUMNS, rtc.getProperty(COLUMNS, String.class));
+            IdempotentInsert insert = new IdempotentInsert(ds, table,
+                    SqlNames.columnList(KEY_COLUMNS, required(rtc, KEY_COLUMNS)), columns);
+            String rowFrom = rtc.getProperty(ROW_FROM, String.class);
+            IdempotentJdbcSink sink = new IdempotentJdbcSink(insert, dataSourceName,
+                    IdempotentJdbcSink.RowSource.parse(ROW_FROM, rowFrom == null || rowFrom.isBlank() ? "body" : rowFrom),
+                    columns);
+            idempotency.registerSink(name, insert);
+            return sink;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(TEMPLATE_ID + " '" + name + "': " + e.getMessage(), e);
         }
-        idempotency.registerSink(name, insert);
-        return new IdempotentJdbcSink(insert, dataSourceName);
     }
 
     private static String required(RouteTemplateContext rtc, String parameter) {

@@ -136,6 +136,95 @@ class IdempotentJdbcSinkTest {
     }
 
     @Test
+    void withoutADataSourceTheSinkWritesToTheIdempotencyDatabase() throws Exception {
+        String url = "jdbc:h2:file:./target/idem-h2/default-ds-" + java.util.UUID.randomUUID() + ";WRITE_DELAY=0";
+        ctx = TestContexts.create(TestContexts.scaled("selfheal.idempotency.url", url));
+        try (java.sql.Connection c = SelfhealIdempotency.of(ctx).dataSource().getConnection();
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE audit (event_id VARCHAR(40) PRIMARY KEY, what VARCHAR(40))");
+        }
+        YamlRoutes.load(ctx, """
+                - templatedRoute:
+                    routeTemplateRef: idempotent-jdbc-sink
+                    parameters:
+                      - { name: name, value: audit }
+                      - { name: table, value: audit }
+                      - { name: keyColumns, value: event_id }
+                """);
+        ctx.start();
+        var producer = ctx.createProducerTemplate();
+        producer.sendBody("direct:audit", Map.of("event_id", "e-1", "what", "created"));
+        producer.sendBody("direct:audit", Map.of("event_id", "e-1", "what", "created"));
+
+        IdempotentInsert sink = SelfhealIdempotency.of(ctx).sink("audit");
+        assertThat(sink.inserted()).isEqualTo(1);
+        assertThat(sink.duplicates()).isEqualTo(1);
+        try (java.sql.Connection c = SelfhealIdempotency.of(ctx).dataSource().getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM audit")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aYamlRouteWritesARowFromExchangeProperties() throws Exception {
+        db = TestDatabases.H2;
+        table = TestDatabases.uniqueTable("props");
+        db.exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, sku VARCHAR(20), qty INT, "
+                + "delivered_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
+        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx.getRegistry().bind("demoDb", db.dataSource());
+        YamlRoutes.load(ctx, """
+                - route:
+                    id: record
+                    routeConfigurationId: self-healing
+                    from:
+                      uri: direct:record
+                      steps:
+                        - setProperty: { name: id, simple: "${body.split(',')[0]}" }
+                        - setProperty: { name: sku, simple: "${body.split(',')[1]}" }
+                        - setProperty: { name: qty, simple: "${body.split(',')[2]}" }
+                        - to: direct:deliveries
+                - templatedRoute:
+                    routeTemplateRef: idempotent-jdbc-sink
+                    routeId: deliveries
+                    parameters:
+                      - { name: name, value: deliveries }
+                      - { name: dataSource, value: demoDb }
+                      - { name: table, value: %s }
+                      - { name: keyColumns, value: id }
+                      - { name: columns, value: "id,sku,qty" }
+                      - { name: rowFrom, value: properties }
+                """.formatted(table));
+        ctx.start();
+        var producer = ctx.createProducerTemplate();
+        producer.sendBody("direct:record", "1,apple,3");
+        producer.sendBody("direct:record", "2,pear,5");
+        Exchange again = producer.request("direct:record", e -> e.getIn().setBody("1,apple,3"));
+
+        assertThat(again.getProperty(SelfhealProperties.DUPLICATE, Boolean.class)).isTrue();
+        assertThat(db.count("SELECT COUNT(*) FROM " + table)).isEqualTo(2);
+        assertThat(db.count("SELECT qty FROM " + table + " WHERE id = 2")).isEqualTo(5);
+    }
+
+    @Test
+    void rowsFromHeadersNeedTheColumns() throws Exception {
+        ctx = TestContexts.create(TestContexts.SCALED);
+        assertThatThrownBy(() -> {
+            YamlRoutes.load(ctx, """
+                    - templatedRoute:
+                        routeTemplateRef: idempotent-jdbc-sink
+                        parameters:
+                          - { name: name, value: broken }
+                          - { name: table, value: t }
+                          - { name: keyColumns, value: id }
+                          - { name: rowFrom, value: headers }
+                    """);
+            ctx.start();
+        }).hasStackTraceContaining("rows from headers need the columns parameter");
+    }
+
+    @Test
     void columnNamesFromTheMessageCannotChangeTheStatement() throws Exception {
         start(TestDatabases.H2, "CREATE TABLE $T (order_id INT PRIMARY KEY, customer VARCHAR(50))", "order_id", "");
         Map<String, Object> hostile = new LinkedHashMap<>();
