@@ -89,6 +89,23 @@ public final class IdempotencyKeyHeader {
         };
     }
 
+    /**
+     * The key this message goes by, for the give-up record: the header it sent, else the key fixed when it entered
+     * (a message that failed before any HTTP call), else null.
+     */
+    public static String currentKey(Exchange exchange) {
+        String header = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+        if (header != null && !header.isBlank()) {
+            return header;
+        }
+        String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
+        if (business != null && !business.isBlank()) {
+            return business;
+        }
+        Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
+        return entry == null ? null : entry.key();
+    }
+
     static String keyFor(Exchange exchange, Entry entry) {
         String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
         if (business != null && !business.isBlank()) {

@@ -174,6 +174,58 @@ class IdempotentConsumerTest {
     }
 
     @Test
+    void aDatabaseOutageDuringTheKeyCheckIsRetriedAndNothingRunsUnchecked() throws Exception {
+        // the key store's database refuses connections for a while (as Hikari reports it: SQLSTATE 08001)
+        JdbcDataSource real = new JdbcDataSource();
+        real.setURL("jdbc:h2:file:./" + DATA.resolve("outage-" + run).toString().replace('\\', '/') + ";DB_CLOSE_DELAY=-1");
+        AtomicInteger refusals = new AtomicInteger();
+        javax.sql.DataSource flakyDb = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && refusals.getAndDecrement() > 0) {
+                        throw new java.sql.SQLTransientConnectionException("Connection refused (test outage)", "08001");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        JdbcIdempotentRepository repository = new JdbcIdempotentRepository(
+                new io.selfheal.idempotency.JdbcKeyStore(flakyDb, "keys_outage", java.time.Clock.systemUTC()), "default");
+        CamelContext c = TestContexts.create(repositoryProps());
+        c.getRegistry().bind("outageRepository", repository);
+        c.getRegistry().bind("flaky", flaky);
+        c.getRegistry().bind("countDelivery", (Processor) e -> deliveries.incrementAndGet());
+        c.getRegistry().bind("sinkDb", sinkDb);
+        YamlRoutes.load(c, ordersRoute("#outageRepository", ""));
+        c.start();
+        ctx = c;
+
+        // a short outage: retried, then processed once
+        refusals.set(2);
+        Exchange out = send("order-5", false);
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+        assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(3);
+        assertThat(deliveries.get()).isEqualTo(1);
+        assertThat(send("order-5", false).getProperty(ExchangePropertyKey.DUPLICATE_MESSAGE, Boolean.class)).isTrue();
+
+        // a long outage: gives up without processing and without a key; after it, the replay goes through once
+        refusals.set(100);
+        Exchange gaveUp = send("order-6", false);
+        assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("ATTEMPTS");
+        assertThat(gaveUp.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("TRANSIENT");
+        assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP, io.selfheal.escalation.GiveUp.class).idempotencyKey())
+                .isNotBlank();
+        assertThat(deliveries.get()).isEqualTo(1);
+        refusals.set(0);
+        assertThat(repository.contains("order-6")).isFalse();
+        send("order-6", false);
+        send("order-6", false);
+        assertThat(deliveries.get()).isEqualTo(2);
+        assertThat(count("SELECT COUNT(*) FROM deliveries WHERE order_id = 'order-6'")).isEqualTo(1);
+    }
+
+    @Test
     void aRetryThatSucceedsKeepsTheKey() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         failWhen = e -> calls.incrementAndGet() == 1;
