@@ -40,7 +40,7 @@ public final class GiveUpRecorder implements Processor {
                 history.firstFailureAt(), history.lastFailureAt(), upstream,
                 exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class),
                 exchange.getExchangeId(), endpoint == null ? null : runtime.redactor().url(endpoint),
-                exchange.getIn().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class),
+                IdempotencyKeyHeader.currentKey(exchange),
                 history.outcomes(), FailureRecorder.errorSample(runtime, failure));
 
         exchange.setProperty(SelfhealProperties.GIVE_UP_REASON, reason.name());

@@ -29,11 +29,15 @@ public final class SelfHealing {
     private SelfHealing() {
     }
 
-    /** Adds the self-healing clauses: every failure is classified, retried as its class allows, then escalated. */
+    /**
+     * Adds the self-healing clauses: every failure is classified, retried as its class allows, then escalated; and
+     * mutating HTTP requests carry a stable Idempotency-Key ({@link IdempotencyKeyHeader}).
+     */
     public static OnExceptionDefinition applyTo(RouteConfigurationDefinition rc) {
         OnExceptionDefinition clause = rc.onException(Exception.class);
         configure(clause);
         clause.process(giveUpRecorder()).to(ESCALATION_ENDPOINT);
+        IdempotencyKeyHeader.applyTo(rc);
         return clause;
     }
 

@@ -19,7 +19,9 @@ import java.util.Properties;
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
  * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, and adds the
- * {@code self-healing} route configuration and the escalation route.
+ * {@code self-healing} route configuration and the escalation route. Idempotency: binds the JDBC idempotent
+ * repository ({@code #selfhealIdempotentRepository}), adds the {@code idempotent-jdbc-sink} template, and the
+ * listeners that release a given-up message's keys and guard non-idempotent calls.
  */
 public final class Selfheal {
     private Selfheal() {
@@ -44,8 +46,10 @@ public final class Selfheal {
         context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
+        SelfhealIdempotency.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
+        context.addRoutes(new IdempotentJdbcSinkTemplate());
         return runtime;
     }
 

@@ -16,6 +16,18 @@ public final class SelfhealProperties {
     public static final String GIVE_UP = "SelfhealGiveUp";
     /** Outgoing header on mutating requests; the same on every retry of one message. */
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+    /**
+     * Set by a route to give the business key sent as {@value #IDEMPOTENCY_KEY_HEADER} (an order id, say); without it
+     * the key is derived from the message as it entered the route.
+     */
+    public static final String IDEMPOTENCY_KEY = "SelfhealIdempotencyKey";
+    /**
+     * Set to false by a route (or a template's {@code idempotent} parameter) whose calls must not run twice: only
+     * failures where the request was provably never sent are retried; others give up with NOT_IDEMPOTENT.
+     */
+    public static final String IDEMPOTENT = "SelfhealIdempotent";
+    /** Set by the idempotent sink: true when the row was there already (counted, not failed). */
+    public static final String DUPLICATE = "SelfhealDuplicate";
 
     /** Internal: the attempt history of the current call site. */
     static final String HISTORY = "SelfhealAttemptHistory";
@@ -25,6 +37,10 @@ public final class SelfhealProperties {
     static final String DECISION = "SelfhealDecision";
     /** Internal: the last classification. */
     static final String CLASSIFICATION = "SelfhealClassification";
+    /** Internal: the idempotency key fixed when the message entered its first self-healing route. */
+    static final String IDEMPOTENCY_ENTRY = "SelfhealIdempotencyEntry";
+    /** Internal: the exchange that set the current {@value #IDEMPOTENCY_KEY_HEADER} header. */
+    static final String IDEMPOTENCY_KEY_OWNER = "SelfhealIdempotencyKeyOwner";
 
     private SelfhealProperties() {
     }

@@ -2,6 +2,7 @@ package io.selfheal.config;
 
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
+import io.selfheal.idempotency.IdempotencyConfig;
 import io.selfheal.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -30,17 +31,19 @@ public final class SelfhealConfig {
     private final ClassificationRules classificationRules;
     private final FailureClass defaultClass;
     private final LogFormat logFormat;
+    private final IdempotencyConfig idempotency;
 
     /** How log lines are written: readable text (default) or one JSON object per line for log shippers. */
     public enum LogFormat { TEXT, JSON }
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass, LogFormat logFormat) {
+                           FailureClass defaultClass, LogFormat logFormat, IdempotencyConfig idempotency) {
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
         this.defaultClass = defaultClass;
         this.logFormat = logFormat;
+        this.idempotency = idempotency;
     }
 
     public static SelfhealConfig defaults() {
@@ -110,8 +113,10 @@ public final class SelfhealConfig {
                     "Invalid value '" + v + "' for selfheal.log.format: expected text or json");
         }).orElse(LogFormat.TEXT);
 
+        IdempotencyConfig idempotency = IdempotencyConfig.parse(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat, idempotency);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -170,5 +175,10 @@ public final class SelfhealConfig {
 
     public LogFormat logFormat() {
         return logFormat;
+    }
+
+    /** Where idempotent-consumer keys live ({@code selfheal.idempotency.*}). */
+    public IdempotencyConfig idempotency() {
+        return idempotency;
     }
 }

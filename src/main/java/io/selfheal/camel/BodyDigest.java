@@ -1,0 +1,109 @@
+package io.selfheal.camel;
+
+import org.apache.camel.Message;
+import org.apache.camel.StreamCache;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The SHA-256 of a message body, read so the message stays usable: a stream cache is reset afterwards, a file is
+ * streamed (a large file is never loaded whole), and a one-shot stream is kept as the bytes it held. Empty when the
+ * body is null or has no bytes.
+ */
+final class BodyDigest {
+    private BodyDigest() {
+    }
+
+    static Optional<String> sha256(Message message) {
+        Object body = message.getBody();
+        if (body == null) {
+            return Optional.empty();
+        }
+        try {
+            if (body instanceof byte[] b) {
+                return hex(digest(b), b.length);
+            }
+            if (body instanceof String s) {
+                byte[] b = s.getBytes(StandardCharsets.UTF_8);
+                return hex(digest(b), b.length);
+            }
+            if (body instanceof StreamCache cache) {
+                MessageDigest md = newDigest();
+                CountingSink sink = new CountingSink();
+                try {
+                    cache.writeTo(new DigestOutputStream(sink, md));
+                } finally {
+                    cache.reset();
+                }
+                return hex(md.digest(), sink.count);
+            }
+            if (body instanceof InputStream || body instanceof Reader) {
+                // read once only: keep what it held, so the route still has its body
+                byte[] b = message.getBody(byte[].class);
+                message.setBody(b);
+                return b == null ? Optional.empty() : hex(digest(b), b.length);
+            }
+            // files and other bodies: a fresh stream from Camel's converters, read in chunks
+            InputStream in = message.getBody(InputStream.class);
+            if (in != null) {
+                try (in) {
+                    MessageDigest md = newDigest();
+                    long n = 0;
+                    byte[] buf = new byte[8192];
+                    for (int r; (r = in.read(buf)) > 0; ) {
+                        md.update(buf, 0, r);
+                        n += r;
+                    }
+                    return hex(md.digest(), n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not read the body to derive its idempotency key", e);
+        } catch (RuntimeException e) {
+            // no converter for this body type: fall back to its text
+        }
+        byte[] b = String.valueOf(body).getBytes(StandardCharsets.UTF_8);
+        return hex(digest(b), b.length);
+    }
+
+    private static Optional<String> hex(byte[] digest, long length) {
+        return length == 0 ? Optional.empty() : Optional.of(HexFormat.of().formatHex(digest));
+    }
+
+    private static byte[] digest(byte[] bytes) {
+        return newDigest().digest(bytes);
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Counts the bytes written and discards them. */
+    private static final class CountingSink extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.selfheal.camel;
+
+import io.selfheal.idempotency.IdempotencyKeys;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.component.http.HttpEndpoint;
+import org.apache.camel.component.http.helper.HttpMethodHelper;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.spi.InterceptSendToEndpoint;
+import org.apache.camel.support.ExchangeHelper;
+import org.apache.camel.util.URISupport;
+
+import java.util.Map;
+
+/**
+ * The {@value SelfhealProperties#IDEMPOTENCY_KEY_HEADER} part of the self-healing route configuration: every mutating
+ * request (POST, PUT, PATCH, DELETE) to an {@code http:}/{@code https:} endpoint from a route inheriting it carries a
+ * key that is the same on every retry of one message, after a restart that reads the message again, and on a replay.
+ * <p>
+ * The key, in order of precedence:
+ * <ol>
+ *     <li>the exchange property {@value SelfhealProperties#IDEMPOTENCY_KEY}, when the route sets it (a business key
+ *         such as an order id, from any expression);</li>
+ *     <li>the header this exchange already sent (the same key on every retry and on later calls of the message);</li>
+ *     <li>the key fixed when the message entered its first self-healing route: the {@code Idempotency-Key} header it
+ *         arrived with (a replay of a parked message keeps its key), else a name-based UUID of the route id and the
+ *         SHA-256 of the body; an empty body defers this to the body at the first mutating call;</li>
+ *     <li>for a copy made inside the route (a split item, a multicast branch): a UUID of the message's key and the
+ *         copy's own body, so items of one message get different, stable keys.</li>
+ * </ol>
+ * Two messages with byte-identical bodies on one route get one key: that is what content-derived keys mean. When
+ * that is not wanted, give a business key.
+ */
+public final class IdempotencyKeyHeader {
+    /** Endpoints whose mutating requests get the header (http and https). */
+    public static final String HTTP_ENDPOINTS = "http*";
+
+    private IdempotencyKeyHeader() {
+    }
+
+    /** Adds the two interceptors to a route configuration (SelfHealing.applyTo does this for self-healing). */
+    public static void applyTo(RouteConfigurationDefinition rc) {
+        rc.interceptFrom().process(entryRecorder());
+        rc.interceptSendToEndpoint(HTTP_ENDPOINTS).process(stamper());
+    }
+
+    /** The key fixed when a message entered its first self-healing route, and which exchange that was. */
+    record Entry(String key, String exchangeId, String routeId) {
+    }
+
+    /** Runs as a message enters a route inheriting the configuration; only the first such route counts. */
+    public static Processor entryRecorder() {
+        return exchange -> {
+            if (exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY) != null) {
+                return;
+            }
+            String routeId = ExchangeHelper.getAtRouteId(exchange);
+            if (routeId == null) {
+                routeId = exchange.getFromRouteId();
+            }
+            Message in = exchange.getMessage();
+            String carried = in.getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+            String key;
+            if (carried != null && !carried.isBlank()) {
+                key = carried;
+                exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
+            } else {
+                String id = String.valueOf(routeId);
+                key = BodyDigest.sha256(in).map(d -> IdempotencyKeys.fromDigest(id, d)).orElse(null);
+            }
+            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, new Entry(key, exchange.getExchangeId(),
+                    String.valueOf(routeId)));
+        };
+    }
+
+    /** Runs before every send to an http* endpoint, each retry included. */
+    public static Processor stamper() {
+        return exchange -> {
+            Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
+            if (entry == null || !IdempotencyKeys.isMutating(method(exchange))) {
+                // not in a self-healing flow (the interceptor is registered context-wide), or a safe method
+                return;
+            }
+            exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, keyFor(exchange, entry));
+            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
+        };
+    }
+
+    /**
+     * The key this message goes by, for the give-up record: the header it sent, else the key fixed when it entered
+     * (a message that failed before any HTTP call), else null.
+     */
+    public static String currentKey(Exchange exchange) {
+        String header = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+        if (header != null && !header.isBlank()) {
+            return header;
+        }
+        String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
+        if (business != null && !business.isBlank()) {
+            return business;
+        }
+        Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
+        return entry == null ? null : entry.key();
+    }
+
+    static String keyFor(Exchange exchange, Entry entry) {
+        String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
+        if (business != null && !business.isBlank()) {
+            return business;
+        }
+        String id = exchange.getExchangeId();
+        String current = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+        if (current != null && !current.isBlank()
+                && id.equals(exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, String.class))) {
+            return current;
+        }
+        String digest = entry.key() != null && id.equals(entry.exchangeId()) ? null
+                : BodyDigest.sha256(exchange.getMessage()).orElse(IdempotencyKeys.emptyDigest());
+        if (id.equals(entry.exchangeId())) {
+            return entry.key() != null ? entry.key() : IdempotencyKeys.fromDigest(entry.routeId(), digest);
+        }
+        return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
+    }
+
+    /** The method camel-http will use: its own rule for http endpoints, else header, URI parameter, body. */
+    static String method(Exchange exchange) {
+        String uri = exchange.getProperty(ExchangePropertyKey.INTERCEPTED_ENDPOINT, String.class);
+        Endpoint endpoint = uri == null ? null : exchange.getContext().hasEndpoint(uri);
+        if (endpoint instanceof InterceptSendToEndpoint intercepted) {
+            endpoint = intercepted.getOriginalEndpoint();
+        }
+        if (endpoint instanceof HttpEndpoint http) {
+            try {
+                return HttpMethodHelper.createMethod(exchange, http).name();
+            } catch (Exception e) {
+                // fall through to the generic rule
+            }
+        }
+        String header = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
+        if (header != null) {
+            return header;
+        }
+        if (uri != null && uri.indexOf('?') >= 0) {
+            try {
+                Map<String, Object> params = URISupport.parseQuery(uri.substring(uri.indexOf('?') + 1));
+                Object m = params.get("httpMethod");
+                if (m != null) {
+                    return m.toString();
+                }
+            } catch (Exception e) {
+                // unparsable query: decide by the body
+            }
+        }
+        return exchange.getMessage().getBody() != null ? "POST" : "GET";
+    }
+}

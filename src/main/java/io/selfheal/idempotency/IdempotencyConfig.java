@@ -1,0 +1,96 @@
+package io.selfheal.idempotency;
+
+import io.selfheal.config.ConfigException;
+import io.selfheal.config.ConfigReader;
+import io.selfheal.config.ConfigValues;
+import io.selfheal.escalation.Redactor;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code selfheal.idempotency.*} section: where the idempotent-consumer keys live. The default is an H2 file under
+ * {@code ./data}, which survives a restart of one process; several processes share keys through PostgreSQL or MariaDB
+ * by setting the URL. Immutable; validated once at start-up.
+ *
+ * @param url               JDBC URL of the key store
+ * @param username          user, empty for H2's default
+ * @param password          password (never logged)
+ * @param table             table holding the keys; created if missing
+ * @param poolSize          maximum pooled connections
+ * @param connectionTimeout how long a caller waits for a pooled connection before failing (a TRANSIENT failure)
+ */
+public record IdempotencyConfig(String url, String username, String password, String table, int poolSize,
+                                Duration connectionTimeout) {
+    public static final String PREFIX = "selfheal.idempotency.";
+    public static final String URL = PREFIX + "url";
+    public static final String USERNAME = PREFIX + "username";
+    public static final String PASSWORD = PREFIX + "password";
+    public static final String TABLE = PREFIX + "table";
+    public static final String POOL_SIZE = PREFIX + "pool-size";
+    public static final String CONNECTION_TIMEOUT = PREFIX + "connection-timeout";
+
+    /**
+     * An H2 file relative to the working directory: survives a restart, owned by one process. WRITE_DELAY=0 writes
+     * each commit through at once: with H2's default (500 ms) a killed process loses the keys of its last half second
+     * (measured: about 2,000 committed keys lost to a SIGKILL), and those messages would be processed twice.
+     */
+    public static final String DEFAULT_URL = "jdbc:h2:file:./data/selfheal-idempotency;WRITE_DELAY=0";
+    public static final String DEFAULT_TABLE = "selfheal_idempotency";
+    public static final int DEFAULT_POOL_SIZE = 5;
+    public static final int MAX_POOL_SIZE = 100;
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** HikariCP refuses anything shorter. */
+    public static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
+
+    public IdempotencyConfig {
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(table, "table");
+        username = username == null ? "" : username;
+        password = password == null ? "" : password;
+        Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+    }
+
+    public static IdempotencyConfig defaults() {
+        return new IdempotencyConfig(DEFAULT_URL, "", "", DEFAULT_TABLE, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT);
+    }
+
+    /** Takes every {@code selfheal.idempotency.*} key from the reader; an invalid value names its key. */
+    public static IdempotencyConfig parse(ConfigReader reader) {
+        String url = reader.take(URL).orElse(DEFAULT_URL);
+        if (!url.startsWith("jdbc:") || url.length() <= "jdbc:".length()) {
+            throw new ConfigException(URL, "Invalid JDBC URL for " + URL
+                    + ": expected jdbc:h2:..., jdbc:postgresql://... or jdbc:mariadb://...");
+        }
+        if (SqlDialect.fromUrl(url).isEmpty()) {
+            throw new ConfigException(URL, "Unsupported database in " + URL + ": supported are "
+                    + "jdbc:h2:, jdbc:postgresql: and jdbc:mariadb: (or jdbc:mysql: served by MariaDB)");
+        }
+        String username = reader.take(USERNAME).orElse("");
+        String password = reader.take(PASSWORD).orElse("");
+        String table = reader.take(TABLE).orElse(DEFAULT_TABLE);
+        if (!SqlNames.isValid(table)) {
+            throw new ConfigException(TABLE, "Invalid table name '" + table + "' for " + TABLE
+                    + ": letters, digits and underscores, optionally schema-qualified (schema.table)");
+        }
+        int poolSize = reader.take(POOL_SIZE).map(v -> ConfigValues.integer(POOL_SIZE, v)).orElse(DEFAULT_POOL_SIZE);
+        if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+            throw new ConfigException(POOL_SIZE, "Invalid " + POOL_SIZE + " " + poolSize + ": must be between 1 and "
+                    + MAX_POOL_SIZE);
+        }
+        Duration timeout = reader.take(CONNECTION_TIMEOUT).map(v -> ConfigValues.duration(CONNECTION_TIMEOUT, v))
+                .orElse(DEFAULT_CONNECTION_TIMEOUT);
+        if (timeout.compareTo(MIN_CONNECTION_TIMEOUT) < 0) {
+            throw new ConfigException(CONNECTION_TIMEOUT, "Invalid " + CONNECTION_TIMEOUT + " " + timeout.toMillis()
+                    + "ms: must be at least " + MIN_CONNECTION_TIMEOUT.toMillis() + "ms");
+        }
+        return new IdempotencyConfig(url, username, password, table, poolSize, timeout);
+    }
+
+    /** Never prints the password. */
+    @Override
+    public String toString() {
+        return "IdempotencyConfig[url=" + Redactor.defaults().url(url) + ", username=" + username + ", table=" + table + ", poolSize="
+                + poolSize + ", connectionTimeout=" + connectionTimeout.toMillis() + "ms]";
+    }
+}

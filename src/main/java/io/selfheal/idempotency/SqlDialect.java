@@ -1,0 +1,123 @@
+package io.selfheal.idempotency;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What differs between the databases Selfheal writes keys and sink rows to: how to insert a row only when its key is
+ * absent, how a duplicate key is reported, and the DDL of the key table.
+ * <p>
+ * Every "insert if absent" statement reports 1 updated row when it inserted and 0 when the key was there. A racing
+ * insert of the same key can still end in a duplicate-key error (H2's MERGE, MariaDB's plain INSERT); callers treat
+ * that error as "already there" after {@link #isDuplicateKey} says so.
+ */
+public enum SqlDialect {
+    /** {@code MERGE INTO ... USING (VALUES ...) ... WHEN NOT MATCHED THEN INSERT}: keeps the first row. */
+    H2("TIMESTAMP"),
+    /** {@code INSERT ... ON CONFLICT (key) DO NOTHING}: only a conflict on the key columns is absorbed. */
+    POSTGRESQL("TIMESTAMP"),
+    /**
+     * A plain {@code INSERT}; the duplicate-key error 1062 means "already there". Not {@code INSERT IGNORE}: it also
+     * turns data errors into warnings (a truncated string, a NULL replaced by a default), silently storing wrong rows.
+     */
+    MARIADB("DATETIME(3)");
+
+    /** SQLSTATE of a unique violation in PostgreSQL and H2. */
+    static final String UNIQUE_VIOLATION = "23505";
+    /** MariaDB/MySQL ER_DUP_ENTRY (SQLSTATE 23000, shared with other integrity errors). */
+    static final int MARIADB_DUP_ENTRY = 1062;
+
+    private final String timestampType;
+
+    SqlDialect(String timestampType) {
+        this.timestampType = timestampType;
+    }
+
+    /** By the URL's sub-protocol; empty when it is none of the supported databases. */
+    public static Optional<SqlDialect> fromUrl(String url) {
+        String u = url == null ? "" : url.toLowerCase(Locale.ROOT);
+        if (u.startsWith("jdbc:h2:")) {
+            return Optional.of(H2);
+        }
+        if (u.startsWith("jdbc:postgresql:")) {
+            return Optional.of(POSTGRESQL);
+        }
+        if (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:")) {
+            return Optional.of(MARIADB);
+        }
+        return Optional.empty();
+    }
+
+    /** By what the server says it is (works for data sources whose URL is hidden behind a pool or proxy). */
+    public static SqlDialect of(Connection connection) throws SQLException {
+        DatabaseMetaData md = connection.getMetaData();
+        String product = md.getDatabaseProductName() == null ? "" : md.getDatabaseProductName().toLowerCase(Locale.ROOT);
+        if (product.contains("h2")) {
+            return H2;
+        }
+        if (product.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        if (product.contains("mariadb") || product.contains("mysql")) {
+            return MARIADB;
+        }
+        Optional<SqlDialect> byUrl = fromUrl(md.getURL());
+        if (byUrl.isEmpty()) {
+            throw new SQLException("Unsupported database '" + md.getDatabaseProductName()
+                    + "': Selfheal's idempotency supports H2, PostgreSQL and MariaDB");
+        }
+        return byUrl.get();
+    }
+
+    /** The key table: one row per (scope, key); the primary key is what makes concurrent consumers safe. */
+    public String createKeyTable(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " ("
+                + "scope_name VARCHAR(" + JdbcKeyStore.MAX_SCOPE_CHARS + ") NOT NULL, "
+                + "message_key VARCHAR(" + JdbcKeyStore.MAX_KEY_CHARS + ") NOT NULL, "
+                + "created_at " + timestampType + " NOT NULL, "
+                + "PRIMARY KEY (scope_name, message_key))";
+    }
+
+    /**
+     * INSERT of {@code columns} (in that order, one parameter each) that leaves an existing row with the same
+     * {@code keyColumns} alone and then updates 0 rows.
+     */
+    public String insertIfAbsent(String table, List<String> columns, List<String> keyColumns) {
+        String cols = String.join(", ", columns);
+        String params = String.join(", ", columns.stream().map(c -> "?").toList());
+        return switch (this) {
+            case H2 -> {
+                List<String> on = new ArrayList<>();
+                for (String k : keyColumns) {
+                    on.add("t." + k + " = s." + k);
+                }
+                yield "MERGE INTO " + table + " t USING (VALUES (" + params + ")) AS s(" + cols + ") ON "
+                        + String.join(" AND ", on) + " WHEN NOT MATCHED THEN INSERT (" + cols + ") VALUES ("
+                        + String.join(", ", columns.stream().map(c -> "s." + c).toList()) + ")";
+            }
+            case POSTGRESQL -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT ("
+                    + String.join(", ", keyColumns) + ") DO NOTHING";
+            case MARIADB -> "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ")";
+        };
+    }
+
+    /** True when the error (or one chained to it) is a unique-key violation. */
+    public boolean isDuplicateKey(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException n = s; n != null; n = n.getNextException()) {
+                    if (UNIQUE_VIOLATION.equals(n.getSQLState())
+                            || (this == MARIADB && n.getErrorCode() == MARIADB_DUP_ENTRY)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,337 @@
+package io.selfheal.camel;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.selfheal.escalation.GiveUp;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Idempotency-Key header on mutating requests from self-healing routes, against a real HTTP server: one key per
+ * message, the same on every retry, after a restart and on a replay; 409 retried, 422 not.
+ */
+class IdempotencyKeyHeaderTest {
+    private static final String KEY = "Idempotency-Key";
+    private WireMockServer wm;
+    private CamelContext ctx;
+
+    @BeforeEach
+    void startWireMock() {
+        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        wm.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (ctx != null) {
+            ctx.stop();
+        }
+        wm.stop();
+    }
+
+    private String orders(String method) {
+        return "http://127.0.0.1:" + wm.port() + "/orders?httpMethod=" + method + "&connectTimeout=2000&responseTimeout=3000";
+    }
+
+    /** Route "orders-out": direct:send → POST /orders, inheriting self-healing. */
+    private CamelContext startOrdersRoute() throws Exception {
+        return TestContexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "4"), new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:send").routeId("orders-out").routeConfigurationId("self-healing").to(orders("POST"));
+            }
+        });
+    }
+
+    private Exchange send(String body) {
+        return ctx.createProducerTemplate().send("direct:send", e -> e.getIn().setBody(body));
+    }
+
+    private void stubSequence(int... statuses) {
+        String state = STARTED;
+        for (int i = 0; i < statuses.length; i++) {
+            String next = i == statuses.length - 1 ? state : "s" + (i + 1);
+            wm.stubFor(any(urlPathEqualTo("/orders")).inScenario("seq").whenScenarioStateIs(state)
+                    .willReturn(aResponse().withStatus(statuses[i]).withBody("status " + statuses[i]))
+                    .willSetStateTo(next));
+            state = next;
+        }
+    }
+
+    private List<String> sentKeys() {
+        List<String> keys = new ArrayList<>();
+        for (LoggedRequest r : wm.findAll(anyRequestedFor(urlPathEqualTo("/orders")))) {
+            keys.add(r.getHeader(KEY));
+        }
+        return keys;
+    }
+
+    @Test
+    void everyAttemptOfOneMessageCarriesTheSameKey() throws Exception {
+        stubSequence(503, 500, 409, 201);
+        ctx = startOrdersRoute();
+
+        Exchange out = send("{\"order\":1}");
+
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(4).doesNotContainNull();
+        assertThat(new HashSet<>(keys)).hasSize(1);
+        assertThat(UUID.fromString(keys.get(0))).isNotNull();
+    }
+
+    @Test
+    void aHundredMessagesCarryAHundredDistinctKeys() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
+        ctx = startOrdersRoute();
+
+        for (int i = 0; i < 100; i++) {
+            send("{\"order\":" + i + "}");
+        }
+
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(100).doesNotContainNull();
+        assertThat(new HashSet<>(keys)).hasSize(100);
+    }
+
+    @Test
+    void theKeySurvivesARestart() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
+        ctx = startOrdersRoute();
+        send("{\"order\":7}");
+        ctx.stop();
+
+        // a new process reads the same message again
+        ctx = startOrdersRoute();
+        send("{\"order\":7}");
+        send("{\"order\":8}");
+
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(3);
+        assertThat(keys.get(1)).isEqualTo(keys.get(0));
+        assertThat(keys.get(2)).isNotEqualTo(keys.get(0));
+    }
+
+    @Test
+    void theKeySurvivesAReplayOfTheParkedMessage() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("outage").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)));
+        ctx = TestContexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "3"), new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:send").routeId("orders-out").routeConfigurationId("self-healing").to(orders("POST"));
+                // a replay may enter another route (a named endpoint): the stored header decides, not the route id
+                from("direct:replay").routeId("replay-entry").routeConfigurationId("self-healing").to(orders("POST"));
+            }
+        });
+        Exchange gaveUp = send("{\"order\":9}");
+        assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("ATTEMPTS");
+        String key = gaveUp.getMessage().getHeader(KEY, String.class);
+        assertThat(key).isNotNull();
+        assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class).idempotencyKey()).isEqualTo(key);
+        // what a parked store keeps: the body and the headers
+        String body = gaveUp.getMessage().getBody(String.class);
+        Map<String, Object> headers = new HashMap<>(gaveUp.getMessage().getHeaders());
+
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("outage").whenScenarioStateIs("recovered")
+                .willReturn(aResponse().withStatus(201)));
+        wm.setScenarioState("outage", "recovered");
+        ctx.stop();
+        ctx.start();
+        Exchange replayed = ctx.createProducerTemplate().send("direct:replay", e -> {
+            e.getIn().setHeaders(new HashMap<>(headers));
+            e.getIn().setBody(body);
+        });
+
+        assertThat(replayed.getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(4);
+        assertThat(new HashSet<>(keys)).containsExactly(key);
+    }
+
+    @Test
+    void aBusinessKeyFromTheRouteIsSentAsIs() throws Exception {
+        stubSequence(503, 201);
+        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:send").routeId("orders-out").routeConfigurationId("self-healing")
+                        .setProperty(SelfhealProperties.IDEMPOTENCY_KEY, simple("order-${header.orderId}"))
+                        .to(orders("POST"));
+            }
+        });
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":1}", "orderId", "42");
+        // the same order with another payload (a later version of it) keeps the business key
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":2}", "orderId", "42");
+
+        assertThat(sentKeys()).containsExactly("order-42", "order-42", "order-42");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PUT", "PATCH", "DELETE"})
+    void everyMutatingMethodCarriesAKey(String method) throws Exception {
+        wm.stubFor(any(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(200)));
+        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+            @Override
+            public void configure() {
+                // the method from the header, as many routes set it
+                from("direct:send").routeId("orders-out").routeConfigurationId("self-healing")
+                        .setHeader(Exchange.HTTP_METHOD, constant(method))
+                        .to("http://127.0.0.1:" + wm.port() + "/orders");
+            }
+        });
+        send("{\"order\":1}");
+        List<LoggedRequest> requests = wm.findAll(anyRequestedFor(urlPathEqualTo("/orders")));
+        assertThat(requests).hasSize(1);
+        assertThat(requests.get(0).getMethod().getName()).isEqualTo(method);
+        assertThat(requests.get(0).getHeader(KEY)).isNotBlank();
+    }
+
+    @Test
+    void safeMethodsAndRoutesWithoutSelfHealingCarryNoKey() throws Exception {
+        wm.stubFor(any(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(200)));
+        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:get").routeId("reader").routeConfigurationId("self-healing").to(orders("GET"));
+                from("direct:plain").routeId("plain").to(orders("POST"));
+            }
+        });
+        ctx.createProducerTemplate().sendBody("direct:get", null);
+        ctx.createProducerTemplate().sendBody("direct:plain", "{\"order\":1}");
+
+        List<LoggedRequest> requests = wm.findAll(anyRequestedFor(urlPathEqualTo("/orders")));
+        assertThat(requests).hasSize(2);
+        assertThat(requests).allSatisfy(r -> assertThat(r.containsHeader(KEY)).isFalse());
+    }
+
+    @Test
+    void theItemsOfASplitMessageGetDistinctKeysThatSurviveARestart() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
+        java.util.function.Supplier<RouteBuilder> splitter = () -> new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:send").routeId("batch").routeConfigurationId("self-healing")
+                        .split(body().tokenize(","))
+                            .to(orders("POST"));
+            }
+        };
+        ctx = TestContexts.start(TestContexts.SCALED, splitter.get());
+        send("a,b,c");
+        ctx.stop();
+        ctx = TestContexts.start(TestContexts.SCALED, splitter.get());
+        send("a,b,c");
+
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(6).doesNotContainNull();
+        assertThat(new HashSet<>(keys.subList(0, 3))).hasSize(3);
+        assertThat(keys.subList(3, 6)).isEqualTo(keys.subList(0, 3));
+    }
+
+    @Test
+    void filesAreKeyedByTheirContentReadAsAStream() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
+        java.nio.file.Path inbox = java.nio.file.Path.of("target", "idem-inbox-" + UUID.randomUUID());
+        java.nio.file.Files.createDirectories(inbox);
+        java.util.function.Supplier<RouteBuilder> fromFiles = () -> new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("file:" + inbox + "?noop=true&idempotent=false&initialDelay=0&delay=50")
+                        .routeId("inbox").routeConfigurationId("self-healing")
+                        .to(orders("POST"));
+            }
+        };
+        String large = "{\"order\":\"a\"}".repeat(20_000);
+        java.nio.file.Files.writeString(inbox.resolve("a.json"), large);
+        java.nio.file.Files.writeString(inbox.resolve("b.json"), "{\"order\":\"b\"}");
+        ctx = TestContexts.start(TestContexts.SCALED, fromFiles.get());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> sentKeys().size() >= 2);
+        ctx.stop();
+        List<String> firstRun = new ArrayList<>(sentKeys().subList(0, 2));
+        wm.resetRequests();
+        // a restart reads the same files again
+        ctx = TestContexts.start(TestContexts.SCALED, fromFiles.get());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> sentKeys().size() >= 2);
+        ctx.stop();
+
+        assertThat(new HashSet<>(firstRun)).hasSize(2).doesNotContainNull();
+        assertThat(new HashSet<>(sentKeys().subList(0, 2))).isEqualTo(new HashSet<>(firstRun));
+        // the body still reached the server whole after being hashed
+        assertThat(wm.findAll(postRequestedFor(urlPathEqualTo("/orders"))).stream()
+                .mapToInt(r -> r.getBody().length).max().orElse(0)).isEqualTo(large.length());
+    }
+
+    @Test
+    void conflict409IsRetriedWithTheSameKey() throws Exception {
+        stubSequence(409, 201);
+        ctx = startOrdersRoute();
+
+        Exchange out = send("{\"order\":1}");
+
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+        assertThat(out.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("TRANSIENT");
+        assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
+        wm.verify(2, postRequestedFor(urlPathEqualTo("/orders")));
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(1)).isEqualTo(keys.get(0));
+    }
+
+    @Test
+    void unprocessable422IsNotRetried() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(422)
+                .withBody("{\"error\":\"Idempotency-Key reused with another payload\"}")));
+        ctx = startOrdersRoute();
+
+        Exchange out = send("{\"order\":1}");
+
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("PERMANENT");
+        assertThat(out.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("PERMANENT");
+        assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(1);
+        assertThat(sentKeys()).hasSize(1);
+    }
+
+    @Test
+    void anEmptyBodyTakesItsKeyFromTheBodyAtTheCall() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
+        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+            @Override
+            public void configure() {
+                // a timer-like source: no body on entry, the payload is built in the route
+                from("direct:tick").routeId("ticker").routeConfigurationId("self-healing")
+                        .setBody(simple("{\"tick\":${header.n}}"))
+                        .to(orders("POST"));
+            }
+        });
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            ctx.createProducerTemplate().sendBodyAndHeader("direct:tick", null, "n", i);
+        }
+        keys.addAll(sentKeys());
+        assertThat(keys).hasSize(3).doesNotContainNull();
+    }
+}
