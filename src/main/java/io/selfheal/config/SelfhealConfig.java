@@ -2,6 +2,8 @@ package io.selfheal.config;
 
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
+import io.selfheal.escalation.AlertConfig;
+import io.selfheal.escalation.ParkedConfig;
 import io.selfheal.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -29,9 +31,13 @@ public final class SelfhealConfig {
     private final Map<String, RetryPolicy> upstreams;
     private final ClassificationRules classificationRules;
     private final FailureClass defaultClass;
+    private final AlertConfig alert;
+    private final ParkedConfig parked;
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass) {
+                           FailureClass defaultClass, AlertConfig alert, ParkedConfig parked) {
+        this.alert = alert;
+        this.parked = parked;
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
@@ -98,8 +104,11 @@ public final class SelfhealConfig {
         FailureClass defaultClass = reader.take(CLASSIFY + "default")
                 .map(v -> FailureClass.parse(CLASSIFY + "default", v)).orElse(FailureClass.PERMANENT);
 
+        AlertConfig alert = AlertConfig.read(reader);
+        ParkedConfig parked = ParkedConfig.read(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, alert, parked);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -154,5 +163,15 @@ public final class SelfhealConfig {
 
     public FailureClass defaultClass() {
         return defaultClass;
+    }
+
+    /** The selfheal.alert.* section. */
+    public AlertConfig alert() {
+        return alert;
+    }
+
+    /** The selfheal.parked.* section. */
+    public ParkedConfig parked() {
+        return parked;
     }
 }
