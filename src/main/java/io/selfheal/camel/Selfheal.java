@@ -31,10 +31,18 @@ public final class Selfheal {
         SelfhealConfig config = SelfhealConfig.load(selfhealProperties(context));
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock);
         context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
+        // parking keeps the message as it entered its route, so a replay into that route starts from the same input
+        context.setAllowUseOriginalMessage(true);
+        EscalationServices escalation = new EscalationServices(context, config, clock);
+        context.getRegistry().bind(EscalationServices.BEAN_NAME, escalation);
+        context.addService(escalation, true, true);
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
+        if (config.parked().apiToken() != null) {
+            context.addRoutes(new ParkedApiRoutes());
+        }
         return runtime;
     }
 

@@ -22,6 +22,10 @@ public final class SelfhealMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("parked")) {
+            // the parked-message command line: acts on the configured store, starts no routes
+            System.exit(ParkedCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         Main main = create();
         int code = main.run(args);
         System.exit(code);

@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * One row of the parked store. {@code body} is null in lists (they do not load bodies) and for a message that had
- * none; {@code bodySize} is always set. Endpoints, summary and failure context were redacted before they were stored.
+ * none; {@code bodySize} is always set. {@code routeId} is the route the message entered (a replay re-sends it there);
+ * {@code failedRouteId} the route where the call gave up (the same, or one it called through direct:). Endpoints, summary and failure context were redacted before they were stored.
  */
 public record ParkedMessage(
         long id,
@@ -12,6 +13,7 @@ public record ParkedMessage(
         Instant parkedAt,
         Instant updatedAt,
         String routeId,
+        String failedRouteId,
         String endpoint,
         String fromEndpoint,
         String upstream,

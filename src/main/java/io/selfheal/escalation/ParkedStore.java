@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
  * discard of one record never both win. Timestamps are stored in UTC.
  */
 public final class ParkedStore implements AutoCloseable {
-    private static final String COLUMNS_WITHOUT_BODY = "id, status, parked_at, updated_at, route_id, endpoint, "
+    private static final String COLUMNS_WITHOUT_BODY = "id, status, parked_at, updated_at, route_id, failed_route_id, endpoint, "
             + "from_endpoint, upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, "
             + "body_size, headers, failure_context, replayed_from, reparked_as, replay_count, replay_requested_at, "
             + "replay_requested_by, replay_target, replay_max_attempts, replay_max_duration_ms, replayed_at, "
@@ -61,6 +61,7 @@ public final class ParkedStore implements AutoCloseable {
                 + "parked_at " + dialect.timestamp + " NOT NULL, "
                 + "updated_at " + dialect.timestamp + " NOT NULL, "
                 + "route_id VARCHAR(255), "
+                + "failed_route_id VARCHAR(255), "
                 + "endpoint " + dialect.text + ", "
                 + "from_endpoint " + dialect.text + ", "
                 + "upstream VARCHAR(255), "
@@ -111,10 +112,10 @@ public final class ParkedStore implements AutoCloseable {
             throw new BodyTooLargeException(size, config.maxBodySize());
         }
         GiveUp g = r.giveUp();
-        String sql = "INSERT INTO " + table + " (status, parked_at, updated_at, route_id, endpoint, from_endpoint, "
+        String sql = "INSERT INTO " + table + " (status, parked_at, updated_at, route_id, failed_route_id, endpoint, from_endpoint, "
                 + "upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, body, "
                 + "body_size, headers, failure_context, replayed_from, replay_count) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
         LocalDateTime now = now();
         Connection c = null;
         boolean ok = false;
@@ -130,6 +131,7 @@ public final class ParkedStore implements AutoCloseable {
                 ps.setObject(i++, now);
                 ps.setObject(i++, now);
                 ps.setString(i++, cut(r.routeId(), 255));
+                ps.setString(i++, cut(g.routeId(), 255));
                 ps.setString(i++, r.endpoint());
                 ps.setString(i++, r.fromEndpoint());
                 ps.setString(i++, cut(g.upstream(), 255));
@@ -433,6 +435,7 @@ public final class ParkedStore implements AutoCloseable {
                 instant(rs, "parked_at"),
                 instant(rs, "updated_at"),
                 rs.getString("route_id"),
+                rs.getString("failed_route_id"),
                 rs.getString("endpoint"),
                 rs.getString("from_endpoint"),
                 rs.getString("upstream"),
