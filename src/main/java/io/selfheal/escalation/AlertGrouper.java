@@ -4,10 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Turns a storm of give-ups into a few alerts. The first give-up of a key (upstream, class, reason) is alerted at once
@@ -35,13 +33,21 @@ public final class AlertGrouper {
         this.window = window;
     }
 
-    /** Records a give-up; returns the alert to send now, if any. */
-    public synchronized Optional<Alert> add(GiveUp giveUp, Long parkedId, Instant now) {
+    /**
+     * Records a give-up; returns the alerts to send now: the give-up's own when it opens a group, preceded by the
+     * grouped alert of its key's window if that window has ended and the ticker has not sent it yet.
+     */
+    public synchronized List<Alert> add(GiveUp giveUp, Long parkedId, Instant now) {
         Alert.Key key = Alert.Key.of(giveUp);
+        List<Alert> out = new ArrayList<>();
         if (window.isZero()) {
-            return Optional.of(new Alert(key, giveUp, 1, false, now, now, parkedId));
+            out.add(new Alert(key, giveUp, 1, false, now, now, parkedId));
+            return out;
         }
         Group g = groups.get(key);
+        while (g != null && !now.isBefore(g.end)) {
+            g = roll(key, g, out);
+        }
         if (g == null) {
             g = new Group();
             g.start = now;
@@ -50,36 +56,40 @@ public final class AlertGrouper {
             g.latest = giveUp;
             g.latestParkedId = parkedId;
             groups.put(key, g);
-            return Optional.of(new Alert(key, giveUp, 1, false, g.start, g.end, parkedId));
+            out.add(new Alert(key, giveUp, 1, false, g.start, g.end, parkedId));
+            return out;
         }
         g.count++;
         g.latest = giveUp;
         g.latestParkedId = parkedId;
-        return Optional.empty();
+        return out;
     }
 
     /** The grouped alerts of every window that has ended by {@code now}. */
     public synchronized List<Alert> due(Instant now) {
         List<Alert> out = new ArrayList<>();
-        Iterator<Map.Entry<Alert.Key, Group>> it = groups.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Alert.Key, Group> e = it.next();
-            Group g = e.getValue();
-            if (now.isBefore(g.end)) {
-                continue;
+        for (Alert.Key key : new ArrayList<>(groups.keySet())) {
+            Group g = groups.get(key);
+            if (g != null && !now.isBefore(g.end)) {
+                roll(key, g, out);
             }
-            int unalerted = g.continuation ? g.count : g.count - 1;
-            if (unalerted <= 0) {
-                it.remove();
-                continue;
-            }
-            out.add(new Alert(e.getKey(), g.latest, g.count, true, g.start, g.end, g.latestParkedId));
-            g.continuation = true;
-            g.start = g.end;
-            g.end = g.end.plus(window);
-            g.count = 0;
         }
         return out;
+    }
+
+    /** Ends a group's window: its grouped alert when it has unalerted give-ups (and a next window), else closes it. */
+    private Group roll(Alert.Key key, Group g, List<Alert> out) {
+        int unalerted = g.continuation ? g.count : g.count - 1;
+        if (unalerted <= 0) {
+            groups.remove(key);
+            return null;
+        }
+        out.add(new Alert(key, g.latest, g.count, true, g.start, g.end, g.latestParkedId));
+        g.continuation = true;
+        g.start = g.end;
+        g.end = g.end.plus(window);
+        g.count = 0;
+        return g;
     }
 
     /** On shutdown: a grouped alert for every window with give-ups not yet alerted, ending now. */

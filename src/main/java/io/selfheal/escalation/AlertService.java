@@ -63,7 +63,7 @@ public final class AlertService implements AutoCloseable {
     /** Records a give-up; sends an alert now when it opens a group. Never blocks, never throws. */
     public void giveUp(GiveUp giveUp, Long parkedId) {
         try {
-            grouper.add(giveUp, parkedId, clock.instant()).ifPresent(this::dispatch);
+            grouper.add(giveUp, parkedId, clock.instant()).forEach(this::dispatch);
         } catch (RuntimeException e) {
             LOG.error("could not raise the alert for a give-up ({}): {}", giveUp.summary(), e.toString());
         }
