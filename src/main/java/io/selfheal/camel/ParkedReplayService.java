@@ -100,6 +100,16 @@ public final class ParkedReplayService {
      * or at once when the record cannot be replayed.
      */
     public CompletableFuture<ReplayResult> replay(long id, ReplayOptions options) {
+        ScheduledExecutorService s = scheduler;
+        if (s == null) {
+            return start(id, options);
+        }
+        // started from the replay thread, never from the caller's: a caller that is itself a Camel exchange (the
+        // HTTP API) would otherwise queue the replay behind its own work on Camel's reactive executor and wait forever
+        return CompletableFuture.supplyAsync(() -> start(id, options), s).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<ReplayResult> start(long id, ReplayOptions options) {
         ReplayOptions requested = options == null ? ReplayOptions.defaults() : options;
         if (!store.claimForReplay(id)) {
             Optional<ParkedMessage> m = store.find(id);
