@@ -61,7 +61,7 @@ class CrashSafetyTest {
                 selfheal.defaults.initial-delay = 20ms
                 selfheal.defaults.max-delay = 100ms
                 selfheal.alert.sinks = log
-                selfheal.parked.replay-poll-interval = 0s
+                selfheal.parked.replay-poll-interval = 200ms
                 """);
         Files.writeString(dir.resolve("routes/inbox.yaml"), """
                 - route:
@@ -172,15 +172,21 @@ class CrashSafetyTest {
         Process restarted = startJar(secondRun);
         await().atMost(Duration.ofSeconds(60)).until(() -> inSource().isEmpty()
                 && secondRun.stream().filter(l -> l.contains("parked as #")).count() >= source.size());
+        assertThat(parkedBodies()).containsAll(BODIES);
+
+        // a replay from the command line is carried out by the running jar; a discard is immediate
+        upstream.resetMappings();
+        upstream.stubFor(post(urlPathEqualTo("/ledger")).willReturn(aResponse().withStatus(200)));
+        assertThat(cli("replay", "1", "--max-attempts", "3", "--wait", "30s")).contains("#1 replay requested").contains("#1 REPLAYED");
+        assertThat(cli("discard", "2", "--reason", "duplicate of order-A", "--by", "ops")).contains("#2 DISCARDED");
         restarted.destroyForcibly();
         assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(parkedBodies()).containsAll(BODIES);
 
         // the parked CLI of the same jar, on the same configuration
         String list = cli("list");
-        assertThat(list).contains("PARKED").contains("inbox").contains("ledger");
-        String show = cli("show", "1");
-        assertThat(show).contains("#1").contains("ledger").contains("apiKey=***").containsAnyOf(BODIES.toArray(new String[0]));
+        assertThat(list).contains("PARKED").contains("REPLAYED").contains("DISCARDED").contains("inbox").contains("ledger");
+        String show = cli("show", "2");
+        assertThat(show).contains("#2").contains("duplicate of order-A").contains("ledger").contains("apiKey=***").containsAnyOf(BODIES.toArray(new String[0]));
         for (String text : List.of(list, show, String.join("\n", firstRun), String.join("\n", secondRun))) {
             assertThat(text).doesNotContain("SECRET-CRASH-KEY");
         }
