@@ -249,10 +249,10 @@ public final class ParkedCli {
                 p.load(in);
             }
         }
-        try (DefaultCamelContext ctx = new DefaultCamelContext()) {
-            ctx.getPropertiesComponent().setOverrideProperties(p);
-            return Selfheal.selfhealProperties(ctx);
-        }
+        // a context that is never started, only to resolve placeholders as the jar does
+        DefaultCamelContext ctx = new DefaultCamelContext();
+        ctx.getPropertiesComponent().setOverrideProperties(p);
+        return Selfheal.selfhealProperties(ctx);
     }
 
     /** Command, numeric IDs and --name value options. */
