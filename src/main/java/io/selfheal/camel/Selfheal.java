@@ -44,12 +44,20 @@ public final class Selfheal {
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
         context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
         context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
+        // parking keeps the message as it entered its route, so a replay into that route starts from the same input
+        context.setAllowUseOriginalMessage(true);
+        EscalationServices escalation = new EscalationServices(context, config, clock);
+        context.getRegistry().bind(EscalationServices.BEAN_NAME, escalation);
+        context.addService(escalation, true, true);
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         SelfhealIdempotency.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
         context.addRoutes(new IdempotentJdbcSinkTemplate());
+        if (config.parked().apiToken() != null) {
+            context.addRoutes(new ParkedApiRoutes());
+        }
         return runtime;
     }
 

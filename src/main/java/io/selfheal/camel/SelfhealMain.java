@@ -25,6 +25,10 @@ public final class SelfhealMain {
         if (args.length > 0 && "report".equals(args[0])) {
             System.exit(ReportCommand.run(args, System.out, System.err));
         }
+        if (args.length > 0 && "parked".equals(args[0])) {
+            // the parked-message command line: acts on the configured store, starts no routes
+            System.exit(ParkedCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         int code;
         try {
             Main main = create();

@@ -3,6 +3,8 @@ package io.selfheal.config;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.idempotency.IdempotencyConfig;
+import io.selfheal.escalation.AlertConfig;
+import io.selfheal.escalation.ParkedConfig;
 import io.selfheal.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -32,12 +34,17 @@ public final class SelfhealConfig {
     private final FailureClass defaultClass;
     private final LogFormat logFormat;
     private final IdempotencyConfig idempotency;
+    private final AlertConfig alert;
+    private final ParkedConfig parked;
 
     /** How log lines are written: readable text (default) or one JSON object per line for log shippers. */
     public enum LogFormat { TEXT, JSON }
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass, LogFormat logFormat, IdempotencyConfig idempotency) {
+                           FailureClass defaultClass, LogFormat logFormat, IdempotencyConfig idempotency,
+                           AlertConfig alert, ParkedConfig parked) {
+        this.alert = alert;
+        this.parked = parked;
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
@@ -115,8 +122,11 @@ public final class SelfhealConfig {
 
         IdempotencyConfig idempotency = IdempotencyConfig.parse(reader);
 
+        AlertConfig alert = AlertConfig.read(reader);
+        ParkedConfig parked = ParkedConfig.read(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat, idempotency);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat, idempotency, alert, parked);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -180,5 +190,15 @@ public final class SelfhealConfig {
     /** Where idempotent-consumer keys live ({@code selfheal.idempotency.*}). */
     public IdempotencyConfig idempotency() {
         return idempotency;
+    }
+
+    /** The selfheal.alert.* section. */
+    public AlertConfig alert() {
+        return alert;
+    }
+
+    /** The selfheal.parked.* section. */
+    public ParkedConfig parked() {
+        return parked;
     }
 }

@@ -58,7 +58,7 @@ public final class DemoSummary implements AggregationStrategy, CamelContextAware
                 records.get() == 0 ? 0.0 : upstreamCalls / (double) records.get()));
         sb.append(String.format("batch time                  %5.1fs%n", (System.nanoTime() - startedAt) / 1e9));
         sb.append("delivered rows are in the H2 database ./data/demo (table DEMO_DELIVERIES)\n");
-        sb.append("given-up records were sent to direct:selfheal-escalation (see the ERROR lines above)\n");
+        sb.append("given-up records are parked, nothing is lost: java -jar target/selfheal.jar parked list\n");
         sb.append("retry drift per upstream (also: java -jar target/selfheal.jar report, while a job runs):\n");
         sb.append(retryReport());
         sb.append("==============================================================");

@@ -40,22 +40,38 @@ public record GiveUp(
     }
 
     /**
-     * One line a person reads first: "tried 8 times over 4m12s, all attempts returned HTTP 500 from
-     * inventory-service (gave up: ATTEMPTS)".
+     * One line a person reads first, e.g. "tried 8 times over 4m12s, all attempts returned HTTP 500 from
+     * inventory-service; gave up: max attempts reached [TRANSIENT, ATTEMPTS]" or "failed on the first attempt with
+     * HTTP 400 from inventory-service; not retried: the failure is permanent [PERMANENT, PERMANENT]".
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         if (attempts <= 1) {
-            sb.append("failed on the first attempt");
+            sb.append("failed on the first attempt with ").append(outcomes.isEmpty()
+                    ? (errorSample == null ? "an unknown error" : errorSample)
+                    : outcomes.get(outcomes.size() - 1));
         } else {
-            sb.append("tried ").append(attempts).append(" times over ").append(Durations.human(elapsed));
+            sb.append("tried ").append(attempts).append(" times over ").append(Durations.human(elapsed))
+                    .append(", ").append(describeOutcomes());
         }
-        sb.append(", ").append(describeOutcomes());
         if (upstream != null && !upstream.isBlank()) {
             sb.append(" from ").append(upstream);
         }
-        sb.append(" (gave up: ").append(reason).append(", class ").append(failureClass).append(')');
+        sb.append("; ").append(explain(reason)).append(" [").append(failureClass).append(", ").append(reason).append(']');
         return sb.toString();
+    }
+
+    /** Why retrying stopped, in words. */
+    public static String explain(GiveUpReason reason) {
+        return switch (reason) {
+            case PERMANENT -> "not retried: the failure is permanent";
+            case ATTEMPTS -> "gave up: max attempts reached";
+            case DURATION -> "gave up: the next attempt would end past max duration";
+            case RETRY_AFTER_BEYOND_CAP -> "gave up: Retry-After asked for a wait beyond retry-after-max";
+            case BREAKER_OPEN -> "gave up: the circuit breaker is open";
+            case BUDGET_EXHAUSTED -> "gave up: the retry budget is exhausted";
+            case NOT_IDEMPOTENT -> "not retried: the request may have been sent and is not idempotent";
+        };
     }
 
     /** "all attempts returned HTTP 500", or, when they differed, "5 attempts returned HTTP 503, 3 HTTP 500". */
@@ -91,6 +107,7 @@ public record GiveUp(
         m.put("giveUpReason", reason.name());
         m.put("attempts", attempts);
         m.put("elapsedMillis", elapsed.toMillis());
+        m.put("elapsed", Durations.human(elapsed));
         m.put("firstFailureAt", firstFailureAt == null ? null : firstFailureAt.toString());
         m.put("lastFailureAt", lastFailureAt == null ? null : lastFailureAt.toString());
         m.put("upstream", upstream);

@@ -48,7 +48,12 @@ class DemoJarIT {
         assertThat(out).containsPattern("RETRY_AFTER_BEYOND_CAP\\s+1");
         // the log shows retries with both delay sources, and one ERROR line per give-up
         assertThat(out).contains("(backoff)").contains("(retry-after)");
-        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("gave up:")).count()).isEqualTo(4);
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("gave up:")).count()).isEqualTo(4);
+        // the alert sink's one ERROR line per give-up (none grouped yet: the first of each kind alerts at once)
+        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert")).count()).isGreaterThanOrEqualTo(3);
+        // each given-up record is parked, and the summary says how to list them
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("parked as #")).count()).isEqualTo(4);
+        assertThat(out).contains("parked list");
         // the delivered rows are in the embedded H2 database under ./data of the working directory
         assertThat(workDir.resolve("data/demo.mv.db")).exists();
     }
