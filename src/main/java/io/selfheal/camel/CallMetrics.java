@@ -33,7 +33,6 @@ final class CallMetrics extends EventNotifierSupport {
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
         setIgnoreExchangeCreatedEvent(true);
-        setIgnoreExchangeCompletedEvent(true);
         setIgnoreExchangeFailedEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
         setIgnoreExchangeSendingEvents(true);
@@ -43,11 +42,15 @@ final class CallMetrics extends EventNotifierSupport {
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.ExchangeSentEvent;
+        return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeCompletedEvent;
     }
 
     @Override
     public void notify(CamelEvent event) {
+        if (event instanceof CamelEvent.ExchangeCompletedEvent completed) {
+            countDuplicate(completed.getExchange());
+            return;
+        }
         CamelEvent.ExchangeSentEvent sent = (CamelEvent.ExchangeSentEvent) event;
         Exchange exchange = sent.getExchange();
         String uri = sent.getEndpoint().getEndpointUri();
@@ -68,6 +71,14 @@ final class CallMetrics extends EventNotifierSupport {
         meters.attempt(routeId, upstream, previousFailures > 0, outcome);
         if (failure == null) {
             meters.delivered(routeId, upstream, previousFailures + 1);
+        }
+    }
+
+    /** An idempotent consumer (CamelDuplicateMessage) or the idempotent sink (SelfhealDuplicate) skipped a duplicate. */
+    private void countDuplicate(Exchange exchange) {
+        if (exchange.getProperty(Exchange.DUPLICATE_MESSAGE, false, Boolean.class)
+                || exchange.getProperty(SelfhealProperties.DUPLICATE, false, Boolean.class)) {
+            meters.duplicateSkipped(exchange.getFromRouteId());
         }
     }
 

@@ -6,6 +6,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.selfheal.observe.LogFormatSwitch;
 import io.selfheal.observe.SelfhealMeters;
+import io.selfheal.escalation.ParkedBacklog;
+import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.CompositeHttpConfigurer;
@@ -49,6 +51,11 @@ public final class Selfheal {
         EscalationServices escalation = new EscalationServices(context, config, clock);
         context.getRegistry().bind(EscalationServices.BEAN_NAME, escalation);
         context.addService(escalation, true, true);
+        ParkedBacklog backlog = new ParkedBacklog(escalation.store(), clock, java.time.Duration.ofSeconds(5));
+        for (ParkedStatus status : ParkedStatus.values()) {
+            meters.gauge(SelfhealMeters.PARKED, io.micrometer.core.instrument.Tags.of("status", status.name()),
+                    () -> backlog.count(status));
+        }
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         SelfhealIdempotency.install(context, runtime);

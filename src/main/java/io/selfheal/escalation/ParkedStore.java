@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -241,6 +242,28 @@ public final class ParkedStore implements AutoCloseable {
             }
             ps.setMaxRows(Math.max(1, limit));
         });
+    }
+
+    /** How many records are in each status (statuses with none are absent): the parked backlog. */
+    public Map<ParkedStatus, Long> countByStatus() {
+        Connection c = null;
+        boolean ok = false;
+        try {
+            c = pool.borrow();
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, COUNT(*) FROM " + table + " GROUP BY status");
+                 ResultSet rs = ps.executeQuery()) {
+                Map<ParkedStatus, Long> out = new java.util.EnumMap<>(ParkedStatus.class);
+                while (rs.next()) {
+                    out.put(ParkedStatus.valueOf(rs.getString(1)), rs.getLong(2));
+                }
+                ok = true;
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new ParkingException("parked store query failed (" + config.describeUrl() + "): " + e.getMessage(), e);
+        } finally {
+            pool.release(c, ok);
+        }
     }
 
     /** Ids of the replays asked for from the command line, oldest first. */
