@@ -1,5 +1,7 @@
 package io.selfheal.config;
 
+import io.selfheal.breaker.BreakerConfig;
+import io.selfheal.breaker.BudgetConfig;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.retry.RetryPolicy;
@@ -29,13 +31,17 @@ public final class SelfhealConfig {
     private final Map<String, RetryPolicy> upstreams;
     private final ClassificationRules classificationRules;
     private final FailureClass defaultClass;
+    private final BreakerConfig breakers;
+    private final BudgetConfig budgets;
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
-                           FailureClass defaultClass) {
+                           FailureClass defaultClass, BreakerConfig breakers, BudgetConfig budgets) {
         this.defaults = defaults;
         this.upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         this.classificationRules = rules;
         this.defaultClass = defaultClass;
+        this.breakers = breakers;
+        this.budgets = budgets;
     }
 
     public static SelfhealConfig defaults() {
@@ -98,8 +104,11 @@ public final class SelfhealConfig {
         FailureClass defaultClass = reader.take(CLASSIFY + "default")
                 .map(v -> FailureClass.parse(CLASSIFY + "default", v)).orElse(FailureClass.PERMANENT);
 
+        BreakerConfig breakers = BreakerConfig.read(reader);
+        BudgetConfig budgets = BudgetConfig.read(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, breakers, budgets);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -154,5 +163,15 @@ public final class SelfhealConfig {
 
     public FailureClass defaultClass() {
         return defaultClass;
+    }
+
+    /** The selfheal.breaker.* section: per-upstream circuit breaker settings. */
+    public BreakerConfig breakers() {
+        return breakers;
+    }
+
+    /** The selfheal.budget.* section: per-upstream retry budgets. */
+    public BudgetConfig budgets() {
+        return budgets;
     }
 }
