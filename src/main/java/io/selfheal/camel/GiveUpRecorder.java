@@ -48,6 +48,7 @@ public final class GiveUpRecorder implements Processor {
         exchange.setProperty(SelfhealProperties.ATTEMPTS, history.failures());
         exchange.setProperty(SelfhealProperties.ELAPSED_MILLIS, giveUp.elapsed().toMillis());
         exchange.setProperty(SelfhealProperties.GIVE_UP, giveUp);
+        exchange.setProperty(SelfhealProperties.ESCALATION_KIND, SelfhealProperties.KIND_GIVE_UP);
         for (AttemptListener l : runtime.listeners()) {
             try {
                 l.onGiveUp(exchange, giveUp);

@@ -12,8 +12,9 @@ import java.util.Properties;
 
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
- * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, and adds the
- * {@code self-healing} route configuration and the escalation route.
+ * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, guards the HTTP
+ * calls of self-healing routes with their upstream's breaker and retry budget, and adds the {@code self-healing} route
+ * configuration, the escalation route and the {@code resilient-http} template.
  */
 public final class Selfheal {
     private Selfheal() {
@@ -33,8 +34,13 @@ public final class Selfheal {
         context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
+        // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
+        context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
+        runtime.addListener(new RetryBudgetListener(runtime));
+        runtime.breakers().onTransitionEvent(new BreakerEscalation(context));
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
+        context.addRoutes(new ResilientHttpTemplate());
         return runtime;
     }
 

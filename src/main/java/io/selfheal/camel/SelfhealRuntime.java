@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.breaker.BreakerRegistry;
+import io.selfheal.breaker.RetryBudgets;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClassifier;
 import io.selfheal.config.SelfhealConfig;
@@ -26,6 +28,8 @@ public final class SelfhealRuntime {
     private final Clock clock;
     private final Redactor redactor;
     private final List<AttemptListener> listeners = new CopyOnWriteArrayList<>();
+    private final BreakerRegistry breakers;
+    private final RetryBudgets budgets;
 
     public SelfhealRuntime(SelfhealConfig config, Clock clock) {
         this.config = Objects.requireNonNull(config);
@@ -33,6 +37,8 @@ public final class SelfhealRuntime {
         this.classifier = new FailureClassifier(config.classificationRules(), ClassificationRules.builtIn(),
                 config.defaultClass(), HttpFailures::extract);
         this.redactor = Redactor.defaults();
+        this.breakers = new BreakerRegistry(config.breakers(), clock);
+        this.budgets = new RetryBudgets(config.budgets());
     }
 
     public static SelfhealRuntime of(CamelContext context) {
@@ -59,6 +65,16 @@ public final class SelfhealRuntime {
 
     public RetryPolicy policyFor(String upstream) {
         return config.policyFor(upstream);
+    }
+
+    /** The per-upstream circuit breakers: state, transition listeners (see {@link BreakerRegistry}). */
+    public BreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /** The per-upstream retry budgets. */
+    public RetryBudgets budgets() {
+        return budgets;
     }
 
     public Clock clock() {
