@@ -37,6 +37,20 @@ class BreakerConfigTest {
     }
 
     @Test
+    void theJarsBuiltInDefaultsSayWhatTheCodeDoes() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = getClass().getClassLoader().getResourceAsStream("selfheal-defaults.properties")) {
+            p.load(in);
+        }
+        Map<String, String> selfheal = new java.util.HashMap<>();
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("selfheal.")).forEach(k -> selfheal.put(k, p.getProperty(k)));
+        assertThat(selfheal).containsKeys("selfheal.breaker.defaults.consecutive-failures", "selfheal.budget.defaults.max-tokens");
+        SelfhealConfig fromFile = SelfhealConfig.load(selfheal);
+        assertThat(fromFile.breakers().defaultSettings()).usingRecursiveComparison().isEqualTo(BreakerSettings.defaults());
+        assertThat(fromFile.budgets().defaultSettings()).usingRecursiveComparison().isEqualTo(BudgetSettings.defaults());
+    }
+
+    @Test
     void perUpstreamKeysOverrideTheDefaultsAndNamesMayHoldDots() {
         SelfhealConfig c = SelfhealConfig.load(Map.of(
                 "selfheal.breaker.defaults.wait-in-open", "20s",

@@ -7,6 +7,7 @@ import io.selfheal.breaker.BreakerRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.main.Main;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +128,24 @@ class ResilientHttpTemplateTest {
         assertThat(ctx.getRoute("example-inventory-sync").getRoutePolicyList())
                 .singleElement().isInstanceOf(UpstreamDependencyPolicy.class);
         assertThat(breakers().states()).containsKey("inventory");
+    }
+
+    @Test
+    void theJarsMainLoadsTheExampleFromRoutes() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/inventory")).willReturn(aResponse().withStatus(200).withBody("[]")));
+        Main main = SelfhealMain.create();
+        main.addOverrideProperty("camel.main.routes-include-pattern", "file:routes/example-resilient-http.yaml");
+        main.addOverrideProperty("example.inventory.enabled", "true");
+        main.addOverrideProperty("example.inventory.url", base() + "/inventory");
+        main.addOverrideProperty("example.inventory.period", "100");
+        try {
+            main.start();
+            await().atMost(20, TimeUnit.SECONDS)
+                    .until(() -> wm.findAll(getRequestedFor(urlPathEqualTo("/inventory"))).size() >= 1);
+            assertThat(SelfhealRuntime.of(main.getCamelContext()).breakers().states()).containsKey("inventory");
+        } finally {
+            main.stop();
+        }
     }
 
     @Test
