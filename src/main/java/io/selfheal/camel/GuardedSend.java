@@ -10,6 +10,7 @@ import io.selfheal.retry.RetryAfter;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -33,12 +34,22 @@ final class GuardedSend extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.breaker");
 
     private final AsyncProcessor target;
-    private final Function<Exchange, String> upstreamOfCall;
+    private final Function<Exchange, Call> callOf;
 
-    /** @param upstreamOfCall the upstream a call goes to, derived from its endpoint; null when it is not guarded */
-    GuardedSend(Processor target, Function<Exchange, String> upstreamOfCall) {
+    /**
+     * One call as the gate sees it: the endpoint URI it goes to and the upstream derived from it.
+     *
+     * @param stableUri  set as the exchange's {@code CamelToEndpoint} for this attempt whether or not the call is made, so
+     *                   the failure recorder sees one call site for refused and made attempts alike (its history would
+     *                   otherwise restart when the two alternate); null to leave Camel's value alone
+     */
+    record Call(String upstream, String stableUri) {
+    }
+
+    /** @param callOf the call a send makes for an exchange; null when it is not a guarded (HTTP) call */
+    GuardedSend(Processor target, Function<Exchange, Call> callOf) {
         this.target = AsyncProcessorConverterHelper.convert(target);
-        this.upstreamOfCall = upstreamOfCall;
+        this.callOf = callOf;
     }
 
     @Override
@@ -46,14 +57,15 @@ final class GuardedSend extends AsyncProcessorSupport {
         SelfhealRuntime runtime;
         String upstream;
         UpstreamBreaker breaker;
+        Call call;
         try {
-            String derived = upstreamOfCall.apply(exchange);
-            if (derived == null) {
+            call = callOf.apply(exchange);
+            if (call == null) {
                 // a dynamic send that is not an HTTP call this time
                 return target.process(exchange, callback);
             }
             runtime = SelfhealRuntime.of(exchange.getContext());
-            upstream = upstream(exchange, derived);
+            upstream = upstream(exchange, call.upstream());
             breaker = runtime.breakers().forUpstream(upstream);
         } catch (RuntimeException e) {
             exchange.setException(e);
@@ -65,6 +77,9 @@ final class GuardedSend extends AsyncProcessorSupport {
         if (!admission.admitted()) {
             UpstreamUnavailableException refused = new UpstreamUnavailableException(upstream, admission.statedWait(), admission.why());
             exchange.setProperty(SelfhealProperties.GUARDED_CALL, new GuardedCall(upstream, false, refused));
+            if (call.stableUri() != null) {
+                exchange.setProperty(ExchangePropertyKey.TO_ENDPOINT, call.stableUri());
+            }
             exchange.setException(refused);
             callback.done(true);
             return true;
@@ -72,6 +87,9 @@ final class GuardedSend extends AsyncProcessorSupport {
         long started = System.nanoTime();
         return target.process(exchange, doneSync -> {
             try {
+                if (call.stableUri() != null) {
+                    exchange.setProperty(ExchangePropertyKey.TO_ENDPOINT, call.stableUri());
+                }
                 record(exchange, runtime, upstream, breaker, System.nanoTime() - started);
             } catch (RuntimeException e) {
                 LOG.warn("could not record the outcome of a call to {}: {}", upstream, e.toString());

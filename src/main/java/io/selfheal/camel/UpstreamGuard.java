@@ -37,8 +37,8 @@ public final class UpstreamGuard implements InterceptStrategy {
         if (target instanceof SendProcessor send && send.getDestination() != null) {
             String uri = send.getDestination().getEndpointUri();
             if (guarded(uri)) {
-                String upstream = UpstreamNames.fromEndpointUri(uri);
-                return new GuardedSend(target, exchange -> upstream);
+                GuardedSend.Call call = new GuardedSend.Call(UpstreamNames.fromEndpointUri(uri), uri);
+                return new GuardedSend(target, exchange -> call);
             }
         } else if (target instanceof SendDynamicProcessor dynamic && dynamic.getUri() != null) {
             // the endpoint is known per exchange: the gate decides per exchange whether it is an HTTP call
@@ -90,11 +90,11 @@ public final class UpstreamGuard implements InterceptStrategy {
      * toD: evaluates the URI as toD does (simple language) and returns its upstream, or null when it is not an HTTP
      * call (the gate then lets it through untouched).
      */
-    private static Function<Exchange, String> upstreamOfDynamicUri(CamelContext context, String raw) {
+    private static Function<Exchange, GuardedSend.Call> upstreamOfDynamicUri(CamelContext context, String raw) {
         String uri = resolvePlaceholders(context, raw);
         if (!uri.contains("${")) {
-            String upstream = guarded(uri) ? UpstreamNames.fromEndpointUri(uri) : null;
-            return exchange -> upstream;
+            GuardedSend.Call call = guarded(uri) ? new GuardedSend.Call(UpstreamNames.fromEndpointUri(uri), uri) : null;
+            return exchange -> call;
         }
         if (!uri.startsWith("${") && uri.indexOf(':') > 0 && !guarded(uri)) {
             return exchange -> null;
@@ -103,7 +103,7 @@ public final class UpstreamGuard implements InterceptStrategy {
         expression.init(context);
         return exchange -> {
             String resolved = expression.evaluate(exchange, String.class);
-            return guarded(resolved) ? UpstreamNames.fromEndpointUri(resolved) : null;
+            return guarded(resolved) ? new GuardedSend.Call(UpstreamNames.fromEndpointUri(resolved), resolved) : null;
         };
     }
 }

@@ -69,6 +69,10 @@ class BreakerTest {
             public void configure() {
                 from("direct:a").routeId("a").routeConfigurationId("self-healing").to(url("/a"));
                 from("direct:b").routeId("b").routeConfigurationId("self-healing").to(url("/b"));
+                // a step before the call, and a dynamic call: refused and made attempts must still be one call site
+                from("direct:c").routeId("c").routeConfigurationId("self-healing").to("log:before-c?level=DEBUG").to(url("/c"));
+                from("direct:d").routeId("d").routeConfigurationId("self-healing").to("log:before-d?level=DEBUG")
+                        .toD("http://" + HOST + ":" + wm.port() + "/d?httpMethod=GET&item=${header.item}");
             }
         });
         breakers().onTransitionEvent(transitions::add);
@@ -203,6 +207,34 @@ class BreakerTest {
         // refused attempts never reached the upstream
         long refused = outcomes.stream().filter("UpstreamUnavailableException"::equals).count();
         assertThat(wm.findAll(anyRequestedFor(anyUrl()))).hasSize((int) (5 - refused));
+    }
+
+    @Test
+    void refusedAndMadeAttemptsCountAsOneHistory() throws Exception {
+        for (String path : List.of("/c", "/d")) {
+            wm.stubFor(get(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs(STARTED)
+                    .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+            wm.stubFor(get(urlPathEqualTo(path)).inScenario(path).whenScenarioStateIs("up")
+                    .willReturn(aResponse().withStatus(200).withBody("ok")));
+        }
+        start(TestContexts.withBreakers(
+                "selfheal.defaults.max-attempts", "20",
+                BREAKER + "consecutive-failures", "1",
+                BREAKER + "permitted-calls-in-half-open", "1",
+                BREAKER + "wait-in-open", "200ms",
+                BREAKER + "wait-in-open-max", "200ms",
+                "selfheal.budget.defaults.enabled", "false"));
+        for (String route : List.of("c", "d")) {
+            breakers().forUpstream(HOST).circuitBreaker().transitionToOpenState();
+            Exchange out = ctx.createProducerTemplate().send("direct:" + route, e -> e.getIn().setHeader("item", "7"));
+            assertThat(out.getMessage().getBody(String.class)).isEqualTo("ok");
+            // refused first, then the probe got a 503 (which opened it again), refused again, then a probe succeeded
+            List<String> outcomes = out.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class).outcomes();
+            assertThat(outcomes).as(route).startsWith("UpstreamUnavailableException", "HTTP 503", "UpstreamUnavailableException");
+            assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(outcomes.size() + 1);
+        }
+        wm.verify(2, getRequestedFor(urlPathEqualTo("/c")));
+        wm.verify(2, getRequestedFor(urlPathEqualTo("/d")));
     }
 
     @Test
