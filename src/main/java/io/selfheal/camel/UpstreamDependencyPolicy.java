@@ -6,6 +6,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
+import org.apache.camel.StatefulService;
 import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ import java.util.concurrent.TimeUnit;
 public class UpstreamDependencyPolicy extends RoutePolicySupport {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.breaker");
     private static final Duration STARTING_CONSUMER_RECHECK = Duration.ofMillis(10);
+    /** How long to wait for a starting route's consumer to be started, in rechecks (2 s). */
+    private static final int STARTING_CONSUMER_RECHECKS = 200;
 
     private volatile List<String> upstreams = List.of();
     private final Set<Route> routes = new CopyOnWriteArraySet<>();
@@ -102,7 +105,7 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
                 BreakerRegistry breakers = SelfhealRuntime.of(context).breakers();
                 subscription = breakers.onTransition((upstream, state) -> {
                     if (upstreams.contains(upstream)) {
-                        reviewLater(0);
+                        reviewLater(0, 0);
                     }
                 });
             }
@@ -111,8 +114,8 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
 
     @Override
     public void onStart(Route route) {
-        // an upstream may already be down when the route starts
-        reviewLater(0);
+        // an upstream may already be down when the route starts; its consumer starts right after this call
+        reviewLater(0, STARTING_CONSUMER_RECHECKS);
     }
 
     @Override
@@ -131,11 +134,12 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
         }
     }
 
-    private void reviewLater(long delayMillis) {
+    /** @param startRechecks how many more times to look again for a consumer that is still starting */
+    private void reviewLater(long delayMillis, int startRechecks) {
         ExecutorService e = executor;
         if (e instanceof ScheduledExecutorService s && !s.isShutdown()) {
             try {
-                s.schedule(this::review, delayMillis, TimeUnit.MILLISECONDS);
+                s.schedule(() -> review(startRechecks), delayMillis, TimeUnit.MILLISECONDS);
             } catch (RuntimeException rejected) {
                 // shutting down
             }
@@ -146,7 +150,7 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
      * Suspends or resumes the consumers from the breakers' current states. Runs on one thread, in order, and reads the
      * states when it runs, so a late review never undoes a newer one.
      */
-    private void review() {
+    private void review(int startRechecks) {
         CamelContext ctx = context;
         if (ctx == null || (!ctx.isStarted() && !ctx.isStarting())) {
             return;
@@ -164,18 +168,20 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
             if (consumer == null) {
                 continue;
             }
-            if (down != null && !ServiceHelper.isStarted(consumer) && !ServiceHelper.isSuspended(consumer)
-                    && !ServiceHelper.isStopped(consumer)) {
-                // the route is starting: its consumer starts right after this policy hears of it; pause it then
-                reviewLater(STARTING_CONSUMER_RECHECK.toMillis());
-                continue;
+            boolean running = running(consumer);
+            if (running) {
+                // started again by someone else (the route was restarted): no longer ours to resume
+                suspendedByUs.remove(consumer);
             }
             try {
-                if (down != null && !suspendedByUs.contains(consumer) && !ServiceHelper.isSuspended(consumer)) {
+                if (down != null && running) {
                     suspendOrStopConsumer(consumer);
                     suspendedByUs.add(consumer);
                     LOG.warn("route {}: consumer paused, upstream {} is down (breaker {})", route.getRouteId(), down,
                             breakers.state(down));
+                } else if (down != null && !suspendedByUs.contains(consumer) && startRechecks > 0) {
+                    // not running yet: a starting route's consumer starts right after onStart; pause it then
+                    reviewLater(STARTING_CONSUMER_RECHECK.toMillis(), startRechecks - 1);
                 } else if (down == null && suspendedByUs.remove(consumer)) {
                     resumeOrStartConsumer(consumer);
                     LOG.info("route {}: consumer resumed, upstreams {} are callable again", route.getRouteId(), upstreams);
@@ -193,10 +199,18 @@ public class UpstreamDependencyPolicy extends RoutePolicySupport {
                 if (left.isZero()) {
                     b.askToProbe();
                 } else {
-                    reviewLater(left.toMillis() + 1);
+                    reviewLater(left.toMillis() + 1, 0);
                 }
             }
         }
+    }
+
+    /** Started (not starting, not suspended): taking work from its source. */
+    private static boolean running(Consumer consumer) {
+        if (consumer instanceof StatefulService s) {
+            return s.isStarted();
+        }
+        return !ServiceHelper.isSuspended(consumer);
     }
 
     @Override

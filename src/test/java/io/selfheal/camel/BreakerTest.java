@@ -95,12 +95,17 @@ class BreakerTest {
         return r.getLoggedDate().toInstant();
     }
 
-    private List<LoggedRequest> requestsBetween(Instant from, Instant to) {
+    /**
+     * Requests WireMock logged strictly inside (from, to), or within [from, to] when {@code inclusive}. WireMock logs
+     * to the millisecond, so both ends are compared at that precision.
+     */
+    private List<LoggedRequest> requestsBetween(Instant from, Instant to, boolean inclusive) {
         List<LoggedRequest> out = new ArrayList<>();
+        long start = from.toEpochMilli();
+        long end = to.toEpochMilli();
         for (LoggedRequest r : wm.findAll(anyRequestedFor(anyUrl()))) {
-            // WireMock logs to the millisecond: a request belongs to [from, to) when logged at or after from's ms
             long at = logged(r).toEpochMilli();
-            if (at >= from.toEpochMilli() && at < to.toEpochMilli()) {
+            if (inclusive ? at >= start && at <= end : at > start && at < end) {
                 out.add(r);
             }
         }
@@ -171,11 +176,13 @@ class BreakerTest {
             assertThat(e.getMessage().getBody(String.class)).isEqualTo("ok");
         });
 
-        // while open, the upstream saw nothing
-        assertThat(requestsBetween(open1.at(), half1.at())).isEmpty();
-        assertThat(requestsBetween(open2.at(), half2.at())).isEmpty();
-        // half-open let exactly the permitted probes through, and they failed
-        assertThat(requestsBetween(half1.at(), open2.at())).hasSize(2);
+        // while open (from the transition until the instant its wait ends), the upstream saw nothing
+        Instant probesFrom1 = open1.at().plus(open1.openFor());
+        Instant probesFrom2 = open2.at().plus(open2.openFor());
+        assertThat(requestsBetween(open1.at(), probesFrom1, false)).isEmpty();
+        assertThat(requestsBetween(open2.at(), probesFrom2, false)).isEmpty();
+        // then half-open let exactly the permitted probes through, and they failed
+        assertThat(requestsBetween(probesFrom1, open2.at(), true)).hasSize(2);
         // the failed probes re-opened it for longer
         assertThat(open2.openFor()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1000));
         assertThat(Duration.between(open1.at(), half1.at())).isGreaterThanOrEqualTo(Duration.ofMillis(490));

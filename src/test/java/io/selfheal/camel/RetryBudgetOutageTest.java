@@ -100,6 +100,7 @@ class RetryBudgetOutageTest {
         Map<String, AtomicInteger> reasons = run(outage(
                 "selfheal.budget.defaults.enabled", "false",
                 "selfheal.breaker.defaults.enabled", "false"));
+        System.out.printf("outage, no budget, no breaker: %d messages -> %d requests, give-ups %s%n", MESSAGES, requests(), reasons);
         assertThat(requests()).isEqualTo(MAX_ATTEMPTS * MESSAGES);
         assertThat(reasons.get("ATTEMPTS")).hasValue(MESSAGES);
     }
@@ -110,6 +111,8 @@ class RetryBudgetOutageTest {
                 "selfheal.breaker.defaults.enabled", "false"));
         RetryBudget budget = SelfhealRuntime.of(ctx).budgets().forUpstream(HOST);
         int tokens = budget.settings().maxTokens();
+        System.out.printf("outage, budget, no breaker: %d messages -> %d requests (%d retries granted, %d denied), give-ups %s%n",
+                MESSAGES, requests(), budget.granted(), budget.denied(), reasons);
         // nothing succeeds, so nothing refills: the outage costs at most max-tokens retries
         assertThat(budget.granted()).isLessThanOrEqualTo(tokens);
         assertThat(requests()).isEqualTo(MESSAGES + (int) budget.granted());
@@ -128,6 +131,8 @@ class RetryBudgetOutageTest {
                 "selfheal.breaker.defaults.wait-in-open-max", "200ms"));
         RetryBudget budget = SelfhealRuntime.of(ctx).budgets().forUpstream(HOST);
         UpstreamBreaker breaker = SelfhealRuntime.of(ctx).breakers().forUpstream(HOST);
+        System.out.printf("outage, budget and breaker: %d messages -> %d requests (%d retries granted, %d probes, %d refused at the gate), give-ups %s%n",
+                MESSAGES, requests(), budget.granted(), breaker.probes(), breaker.refusals(), reasons);
         assertThat(requests()).isLessThanOrEqualTo(MESSAGES + (int) budget.granted() + (int) breaker.probes());
         assertThat(requests()).isLessThanOrEqualTo(MESSAGES + budget.settings().maxTokens() + (int) breaker.probes());
         // the breaker turned most first attempts away, so the upstream saw far fewer calls than messages
