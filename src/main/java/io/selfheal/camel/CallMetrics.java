@@ -3,7 +3,6 @@ package io.selfheal.camel;
 import io.selfheal.observe.SelfhealMeters;
 import io.selfheal.retry.AttemptHistory;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Route;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
@@ -25,10 +24,12 @@ final class CallMetrics extends EventNotifierSupport {
 
     private final SelfhealRuntime runtime;
     private final SelfhealMeters meters;
+    private final UpstreamMeters upstreamMeters;
 
     CallMetrics(SelfhealRuntime runtime, SelfhealMeters meters) {
         this.runtime = runtime;
         this.meters = meters;
+        this.upstreamMeters = new UpstreamMeters(runtime, meters);
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -60,12 +61,13 @@ final class CallMetrics extends EventNotifierSupport {
             return;
         }
         String upstream = explicit != null ? explicit : UpstreamNames.fromEndpointUri(uri);
+        upstreamMeters.ensure(upstream);
         Route route = ExchangeHelper.getRoute(exchange);
         String routeId = route != null ? route.getRouteId() : exchange.getFromRouteId();
-        String callSite = routeId + "|" + exchange.getProperty(ExchangePropertyKey.TO_ENDPOINT, String.class);
+        // a redelivery marks itself (SelfHealing.attemptStarter); the first send after it is the retry
+        boolean retry = Boolean.TRUE.equals(exchange.removeProperty(SelfhealProperties.RETRY_PENDING));
         AttemptHistory history = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
-        int previousFailures = history != null && callSite.equals(exchange.getProperty(SelfhealProperties.CALL_SITE, String.class))
-                ? history.failures() : 0;
+        int previousFailures = retry && history != null ? history.failures() : 0;
         Exception failure = exchange.getException();
         String outcome = failure == null ? "success" : runtime.classifier().classify(failure).failureClass().name();
         meters.attempt(routeId, upstream, previousFailures > 0, outcome);

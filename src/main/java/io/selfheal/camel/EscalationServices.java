@@ -27,7 +27,7 @@ public final class EscalationServices extends ServiceSupport {
     }
 
     public static EscalationServices of(CamelContext context) {
-        EscalationServices s = context.getRegistry().lookupByNameAndType(BEAN_NAME, EscalationServices.class);
+        EscalationServices s = InstalledBeans.lookup(context, BEAN_NAME, EscalationServices.class);
         if (s == null) {
             throw new IllegalStateException("Selfheal escalation is not installed in CamelContext " + context.getName());
         }

@@ -4,6 +4,7 @@ import io.selfheal.classify.Classification;
 import io.selfheal.escalation.Durations;
 import io.selfheal.observe.LogFields;
 import io.selfheal.retry.AttemptHistory;
+import io.selfheal.retry.HasStatedWait;
 import io.selfheal.retry.RetryAfter;
 import io.selfheal.retry.RetryDecider;
 import io.selfheal.retry.RetryDecision;
@@ -53,9 +54,9 @@ public final class FailureRecorder implements Processor {
         Classification c = runtime.classifier().classify(failure);
         history = history.record(c.outcome(), c.failureClass(), now);
         RetryPolicy policy = effectivePolicy(exchange, runtime.policyFor(upstream));
-        Optional<StatedWait> stated = c.retryAfter()
+        Optional<StatedWait> stated = carriedWait(failure).or(() -> c.retryAfter()
                 .flatMap(v -> RetryAfter.parse(v, c.http().flatMap(h -> h.date()).orElse(null), now))
-                .map(StatedWait::retryAfter);
+                .map(StatedWait::retryAfter));
         RetryDecision decision = RetryDecider.decide(policy, history, c.failureClass(), stated, now, runtime.random());
 
         for (AttemptListener l : runtime.listeners()) {
@@ -85,6 +86,17 @@ public final class FailureRecorder implements Processor {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         logAttempt(exchange, runtime, upstream, policy, c, history, finalDecision, now, failure);
+    }
+
+    /** A wait stated by the failure itself (an open breaker, a Retry-After hold), anywhere in the cause chain. */
+    static Optional<StatedWait> carriedWait(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof HasStatedWait w && w.statedWait() != null) {
+                return Optional.of(w.statedWait());
+            }
+        }
+        return Optional.empty();
     }
 
     static RetryPolicy effectivePolicy(Exchange exchange, RetryPolicy policy) {

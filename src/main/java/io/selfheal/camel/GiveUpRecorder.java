@@ -49,6 +49,7 @@ public final class GiveUpRecorder implements Processor {
         exchange.setProperty(SelfhealProperties.ELAPSED_MILLIS, giveUp.elapsed().toMillis());
         exchange.setProperty(SelfhealProperties.GIVE_UP, giveUp);
         runtime.meters().gaveUp(giveUp.routeId(), giveUp.upstream(), failureClass.name(), reason.name());
+        exchange.setProperty(SelfhealProperties.ESCALATION_KIND, SelfhealProperties.KIND_GIVE_UP);
         for (AttemptListener l : runtime.listeners()) {
             try {
                 l.onGiveUp(exchange, giveUp);

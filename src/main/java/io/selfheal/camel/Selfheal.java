@@ -20,8 +20,9 @@ import java.util.Properties;
 
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
- * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, and adds the
- * {@code self-healing} route configuration and the escalation route. Idempotency: binds the JDBC idempotent
+ * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, guards the HTTP
+ * calls of self-healing routes with their upstream's breaker and retry budget, and adds the {@code self-healing} route
+ * configuration, the escalation route and the {@code resilient-http} template. Idempotency: binds the JDBC idempotent
  * repository ({@code #selfhealIdempotentRepository}), adds the {@code idempotent-jdbc-sink} template, and the
  * listeners that release a given-up message's keys and guard non-idempotent calls.
  */
@@ -34,7 +35,7 @@ public final class Selfheal {
     }
 
     public static SelfhealRuntime install(CamelContext context, Clock clock) throws Exception {
-        SelfhealRuntime existing = context.getRegistry().lookupByNameAndType(SelfhealRuntime.BEAN_NAME, SelfhealRuntime.class);
+        SelfhealRuntime existing = InstalledBeans.lookup(context, SelfhealRuntime.BEAN_NAME, SelfhealRuntime.class);
         if (existing != null) {
             return existing;
         }
@@ -44,12 +45,12 @@ public final class Selfheal {
         }
         SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
-        context.getRegistry().bind(SelfhealRuntime.BEAN_NAME, runtime);
+        InstalledBeans.bind(context, SelfhealRuntime.BEAN_NAME, runtime);
         context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
         // parking keeps the message as it entered its route, so a replay into that route starts from the same input
         context.setAllowUseOriginalMessage(true);
         EscalationServices escalation = new EscalationServices(context, config, clock);
-        context.getRegistry().bind(EscalationServices.BEAN_NAME, escalation);
+        InstalledBeans.bind(context, EscalationServices.BEAN_NAME, escalation);
         context.addService(escalation, true, true);
         ParkedBacklog backlog = new ParkedBacklog(escalation.store(), clock, java.time.Duration.ofSeconds(5));
         for (ParkedStatus status : ParkedStatus.values()) {
@@ -59,9 +60,22 @@ public final class Selfheal {
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         SelfhealIdempotency.install(context, runtime);
+        // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
+        context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
+        runtime.addListener(new RetryBudgetListener(runtime));
+        runtime.breakers().onTransitionEvent(new BreakerEscalation(context));
+        runtime.breakers().onTransitionEvent(t -> meters.breakerTransition(t.upstream(), t.from().name(), t.to().name()));
+        // automatic replay: when an upstream's breaker closes again, its parked messages go back through, rate-limited
+        runtime.breakers().onTransitionEvent(t -> {
+            if (t.to() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+                escalation.replay().onUpstreamRecovered(t.upstream());
+            }
+        });
+        BreakerReadiness.register(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
         context.addRoutes(new IdempotentJdbcSinkTemplate());
+        context.addRoutes(new ResilientHttpTemplate());
         if (config.parked().apiToken() != null) {
             context.addRoutes(new ParkedApiRoutes());
         }
@@ -79,7 +93,7 @@ public final class Selfheal {
             return found;
         }
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, prometheus);
+        InstalledBeans.bind(context, MicrometerConstants.METRICS_REGISTRY_NAME, prometheus);
         return prometheus;
     }
 

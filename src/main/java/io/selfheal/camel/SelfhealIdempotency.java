@@ -50,7 +50,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
     static SelfhealIdempotency install(CamelContext context, SelfhealRuntime runtime) throws Exception {
         SelfhealIdempotency idempotency = new SelfhealIdempotency(runtime.config().idempotency(), runtime.clock(),
                 context.getName());
-        context.getRegistry().bind(BEAN_NAME, idempotency);
+        InstalledBeans.bind(context, BEAN_NAME, idempotency);
         context.getRegistry().bind(REPOSITORY_BEAN, IdempotentRepository.class,
                 idempotency.repository(JdbcIdempotentRepository.DEFAULT_SCOPE));
         if (context.getRegistry() instanceof DefaultRegistry registry) {
@@ -63,7 +63,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
     }
 
     public static SelfhealIdempotency of(CamelContext context) {
-        SelfhealIdempotency i = context.getRegistry().lookupByNameAndType(BEAN_NAME, SelfhealIdempotency.class);
+        SelfhealIdempotency i = InstalledBeans.lookup(context, BEAN_NAME, SelfhealIdempotency.class);
         if (i == null) {
             throw new IllegalStateException("Selfheal is not installed in CamelContext " + context.getName());
         }

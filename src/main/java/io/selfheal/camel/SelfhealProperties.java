@@ -14,6 +14,15 @@ public final class SelfhealProperties {
     public static final String UPSTREAM = "SelfhealUpstream";
     /** The give-up record ({@link io.selfheal.escalation.GiveUp}) handed to the escalation endpoint. */
     public static final String GIVE_UP = "SelfhealGiveUp";
+    /**
+     * On exchanges sent to the escalation endpoint: what they are, {@value #KIND_GIVE_UP} (a given-up exchange, with
+     * {@link #GIVE_UP}) or {@value #KIND_BREAKER_OPEN} (an upstream's breaker opened, with {@link #BREAKER_TRANSITION}).
+     */
+    public static final String ESCALATION_KIND = "SelfhealEscalationKind";
+    public static final String KIND_GIVE_UP = "GIVE_UP";
+    public static final String KIND_BREAKER_OPEN = "BREAKER_OPEN";
+    /** The {@link io.selfheal.breaker.BreakerTransition} of a breaker event on the escalation endpoint. */
+    public static final String BREAKER_TRANSITION = "SelfhealBreakerTransition";
     /** Outgoing header on mutating requests; the same on every retry of one message. */
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     /**
@@ -33,6 +42,8 @@ public final class SelfhealProperties {
     static final String HISTORY = "SelfhealAttemptHistory";
     /** Internal: which call site the history belongs to (route and endpoint). */
     static final String CALL_SITE = "SelfhealCallSite";
+    /** Internal: set before each redelivery, taken by the next call to an upstream, which is then a retry. */
+    static final String RETRY_PENDING = "SelfhealRetryPending";
     /** Internal: the decision for the last failure. */
     static final String DECISION = "SelfhealDecision";
     /** Internal: the last classification. */
@@ -41,6 +52,8 @@ public final class SelfhealProperties {
     static final String IDEMPOTENCY_ENTRY = "SelfhealIdempotencyEntry";
     /** Internal: the exchange that set the current {@value #IDEMPOTENCY_KEY_HEADER} header. */
     static final String IDEMPOTENCY_KEY_OWNER = "SelfhealIdempotencyKeyOwner";
+    /** Internal: the last guarded call's upstream and whether it reached it ({@link GuardedCall}). */
+    static final String GUARDED_CALL = "SelfhealGuardedCall";
 
     private SelfhealProperties() {
     }

@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.breaker.BreakerRegistry;
+import io.selfheal.breaker.RetryBudgets;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClassifier;
 import io.selfheal.config.SelfhealConfig;
@@ -29,6 +31,8 @@ public final class SelfhealRuntime {
     private final Redactor redactor;
     private final List<AttemptListener> listeners = new CopyOnWriteArrayList<>();
     private final SelfhealMeters meters;
+    private final BreakerRegistry breakers;
+    private final RetryBudgets budgets;
 
     public SelfhealRuntime(SelfhealConfig config, Clock clock) {
         this(config, clock, new SelfhealMeters(new SimpleMeterRegistry()));
@@ -41,10 +45,12 @@ public final class SelfhealRuntime {
         this.classifier = new FailureClassifier(config.classificationRules(), ClassificationRules.builtIn(),
                 config.defaultClass(), HttpFailures::extract);
         this.redactor = Redactor.defaults();
+        this.breakers = new BreakerRegistry(config.breakers(), clock);
+        this.budgets = new RetryBudgets(config.budgets());
     }
 
     public static SelfhealRuntime of(CamelContext context) {
-        SelfhealRuntime r = context.getRegistry().lookupByNameAndType(BEAN_NAME, SelfhealRuntime.class);
+        SelfhealRuntime r = InstalledBeans.lookup(context, BEAN_NAME, SelfhealRuntime.class);
         if (r == null) {
             throw new IllegalStateException("Selfheal is not installed in CamelContext " + context.getName()
                     + ": call Selfheal.install(context) or run through SelfhealMain");
@@ -67,6 +73,16 @@ public final class SelfhealRuntime {
 
     public RetryPolicy policyFor(String upstream) {
         return config.policyFor(upstream);
+    }
+
+    /** The per-upstream circuit breakers: state, transition listeners (see {@link BreakerRegistry}). */
+    public BreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /** The per-upstream retry budgets. */
+    public RetryBudgets budgets() {
+        return budgets;
     }
 
     public Clock clock() {

@@ -1,5 +1,6 @@
 package io.selfheal.camel;
 
+import io.selfheal.breaker.UpstreamUnavailableException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -25,6 +26,10 @@ public final class UpstreamNames {
             return explicit;
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof UpstreamUnavailableException u) {
+                // the call was never made: the gate knows whose breaker or hold turned it away
+                return u.upstream();
+            }
             if (t instanceof HttpOperationFailedException h && h.getUri() != null) {
                 String host = host(h.getUri());
                 if (host != null) {

@@ -69,6 +69,9 @@ final class BuiltInRules {
             b.exception(name, TRANSIENT);
         }
 
+        // Selfheal's own gate: the upstream's breaker is open or a Retry-After hold is on; wait as long as it says
+        b.exception("io.selfheal.breaker.UpstreamUnavailableException", RECOVERABLE);
+
         // Permanent: certificates and TLS set-up, unreadable payloads, the route's own bugs (by default)
         for (String name : new String[] {
                 "javax.net.ssl.SSLHandshakeException", "javax.net.ssl.SSLPeerUnverifiedException",

@@ -1,5 +1,7 @@
 package io.selfheal.config;
 
+import io.selfheal.breaker.BreakerConfig;
+import io.selfheal.breaker.BudgetConfig;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.idempotency.IdempotencyConfig;
@@ -36,13 +38,15 @@ public final class SelfhealConfig {
     private final IdempotencyConfig idempotency;
     private final AlertConfig alert;
     private final ParkedConfig parked;
+    private final BreakerConfig breakers;
+    private final BudgetConfig budgets;
 
     /** How log lines are written: readable text (default) or one JSON object per line for log shippers. */
     public enum LogFormat { TEXT, JSON }
 
     private SelfhealConfig(RetryPolicy defaults, Map<String, RetryPolicy> upstreams, ClassificationRules rules,
                            FailureClass defaultClass, LogFormat logFormat, IdempotencyConfig idempotency,
-                           AlertConfig alert, ParkedConfig parked) {
+                           AlertConfig alert, ParkedConfig parked, BreakerConfig breakers, BudgetConfig budgets) {
         this.alert = alert;
         this.parked = parked;
         this.defaults = defaults;
@@ -51,6 +55,8 @@ public final class SelfhealConfig {
         this.defaultClass = defaultClass;
         this.logFormat = logFormat;
         this.idempotency = idempotency;
+        this.breakers = breakers;
+        this.budgets = budgets;
     }
 
     public static SelfhealConfig defaults() {
@@ -125,8 +131,12 @@ public final class SelfhealConfig {
         AlertConfig alert = AlertConfig.read(reader);
         ParkedConfig parked = ParkedConfig.read(reader);
 
+        BreakerConfig breakers = BreakerConfig.read(reader);
+        BudgetConfig budgets = BudgetConfig.read(reader);
+
         reader.rejectUnknown();
-        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat, idempotency, alert, parked);
+        return new SelfhealConfig(defaults, upstreams, rules.build(), defaultClass, logFormat, idempotency, alert, parked,
+                breakers, budgets);
     }
 
     private static void classifyMap(ConfigReader reader, String kind, String shape, EntryParser parser) {
@@ -200,5 +210,15 @@ public final class SelfhealConfig {
     /** The selfheal.parked.* section. */
     public ParkedConfig parked() {
         return parked;
+    }
+
+    /** The selfheal.breaker.* section: per-upstream circuit breaker settings. */
+    public BreakerConfig breakers() {
+        return breakers;
+    }
+
+    /** The selfheal.budget.* section: per-upstream retry budgets. */
+    public BudgetConfig budgets() {
+        return budgets;
     }
 }

@@ -90,10 +90,6 @@ public final class SelfhealMeters {
                 .register(registry).increment();
     }
 
-    public void budgetDenied(String upstream) {
-        Counter.builder(BUDGET_DENIALS).tags(Tags.of("upstream", safe(upstream))).register(registry).increment();
-    }
-
     public void duplicateSkipped(String name) {
         Counter.builder(IDEMPOTENT_DUPLICATES).tags(Tags.of("name", safe(name))).register(registry).increment();
     }

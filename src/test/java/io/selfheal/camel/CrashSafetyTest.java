@@ -137,6 +137,20 @@ class CrashSafetyTest {
         }
     }
 
+    /** Ids of PARKED records, oldest first (H2 may skip identity values after a crash: never assume 1, 2, 3). */
+    private List<Long> parkedIds() {
+        SelfhealConfig config = SelfhealConfig.load(Map.of("selfheal.parked.url",
+                "jdbc:h2:file:" + dir.resolve("data/selfheal-parked") + ";AUTO_SERVER=TRUE"));
+        try (ParkedStore store = new ParkedStore(config.parked(), Clock.systemUTC())) {
+            List<Long> ids = new java.util.ArrayList<>();
+            for (ParkedMessage m : store.list(io.selfheal.escalation.ParkedStatus.PARKED, null, 1000)) {
+                ids.add(m.id());
+            }
+            java.util.Collections.sort(ids);
+            return ids;
+        }
+    }
+
     private Set<String> parkedBodies() {
         SelfhealConfig config = SelfhealConfig.load(Map.of("selfheal.parked.url",
                 "jdbc:h2:file:" + dir.resolve("data/selfheal-parked") + ";AUTO_SERVER=TRUE"));
@@ -177,16 +191,20 @@ class CrashSafetyTest {
         // a replay from the command line is carried out by the running jar; a discard is immediate
         upstream.resetMappings();
         upstream.stubFor(post(urlPathEqualTo("/ledger")).willReturn(aResponse().withStatus(200)));
-        assertThat(cli("replay", "1", "--max-attempts", "3", "--wait", "30s")).contains("#1 replay requested").contains("#1 REPLAYED");
-        assertThat(cli("discard", "2", "--reason", "duplicate of order-A", "--by", "ops")).contains("#2 DISCARDED");
+        List<Long> ids = parkedIds();
+        String first = String.valueOf(ids.get(0));
+        String second = String.valueOf(ids.get(1));
+        assertThat(cli("replay", first, "--max-attempts", "3", "--wait", "30s"))
+                .contains("#" + first + " replay requested").contains("#" + first + " REPLAYED");
+        assertThat(cli("discard", second, "--reason", "duplicate of order-A", "--by", "ops")).contains("#" + second + " DISCARDED");
         restarted.destroyForcibly();
         assertThat(restarted.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
         // the parked CLI of the same jar, on the same configuration
         String list = cli("list");
         assertThat(list).contains("PARKED").contains("REPLAYED").contains("DISCARDED").contains("inbox").contains("ledger");
-        String show = cli("show", "2");
-        assertThat(show).contains("#2").contains("duplicate of order-A").contains("ledger").contains("apiKey=***").containsAnyOf(BODIES.toArray(new String[0]));
+        String show = cli("show", second);
+        assertThat(show).contains("#" + second).contains("duplicate of order-A").contains("ledger").contains("apiKey=***").containsAnyOf(BODIES.toArray(new String[0]));
         for (String text : List.of(list, show, String.join("\n", firstRun), String.join("\n", secondRun))) {
             assertThat(text).doesNotContain("SECRET-CRASH-KEY");
         }

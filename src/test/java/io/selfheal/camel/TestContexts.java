@@ -10,19 +10,42 @@ import java.util.Properties;
 
 /** Starts a CamelContext with Selfheal installed, on scaled-down delays, for tests. */
 public final class TestContexts {
-    /** Delays in tens of milliseconds: the shape of the real defaults, a hundred times faster. */
+    /**
+     * Delays in tens of milliseconds: the shape of the real defaults, a hundred times faster. Breakers and retry
+     * budgets are off here: after a few failures to one upstream they change give-up reasons and call counts, which
+     * tests of other behaviour do not expect; {@link #WITH_BREAKERS} turns them on, scaled.
+     */
     public static final Map<String, String> SCALED = Map.of(
             "selfheal.defaults.initial-delay", "20ms",
             "selfheal.defaults.max-delay", "300ms",
             "selfheal.defaults.recoverable-initial-delay", "100ms",
             "selfheal.defaults.max-duration", "20s",
-            "selfheal.defaults.retry-after-max", "5s");
+            "selfheal.defaults.retry-after-max", "5s",
+            "selfheal.breaker.defaults.enabled", "false",
+            "selfheal.budget.defaults.enabled", "false");
+
+    /** {@link #SCALED} with breakers and budgets on, their waits scaled down too. */
+    public static final Map<String, String> WITH_BREAKERS = scaled(
+            "selfheal.breaker.defaults.enabled", "true",
+            "selfheal.budget.defaults.enabled", "true",
+            "selfheal.breaker.defaults.wait-in-open", "300ms",
+            "selfheal.breaker.defaults.wait-in-open-max", "3s",
+            "selfheal.breaker.defaults.half-open-wait", "30ms");
 
     private TestContexts() {
     }
 
     public static Map<String, String> scaled(String... keyValues) {
-        Map<String, String> m = new LinkedHashMap<>(SCALED);
+        return with(SCALED, keyValues);
+    }
+
+    /** {@link #WITH_BREAKERS} plus the given keys and values. */
+    public static Map<String, String> withBreakers(String... keyValues) {
+        return with(WITH_BREAKERS, keyValues);
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>(base);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }
