@@ -23,6 +23,7 @@ public final class DemoSummary implements AggregationStrategy, CamelContextAware
     private final AtomicInteger afterRetries = new AtomicInteger();
     private final Map<String, AtomicInteger> givenUp = new TreeMap<>();
     private final long startedAt = System.nanoTime();
+    private final Map<String, AtomicInteger> breakerTransitions = new java.util.concurrent.ConcurrentSkipListMap<>();
     private CamelContext camelContext;
 
     @Override
@@ -57,6 +58,11 @@ public final class DemoSummary implements AggregationStrategy, CamelContextAware
         sb.append(String.format("calls to inventory-service  %4d  (%.2f per record)%n", upstreamCalls,
                 records.get() == 0 ? 0.0 : upstreamCalls / (double) records.get()));
         sb.append(String.format("batch time                  %5.1fs%n", (System.nanoTime() - startedAt) / 1e9));
+        sb.append("circuit breaker transitions during the batch:\n");
+        if (breakerTransitions.isEmpty()) {
+            sb.append("    (none)\n");
+        }
+        breakerTransitions.forEach((t, n) -> sb.append(String.format("    %-38s%3d%n", t, n.get())));
         sb.append("delivered rows are in the H2 database ./data/demo (table DEMO_DELIVERIES)\n");
         sb.append("given-up records are parked, nothing is lost: java -jar target/selfheal.jar parked list\n");
         sb.append("retry drift per upstream (also: java -jar target/selfheal.jar report, while a job runs):\n");
@@ -89,7 +95,13 @@ public final class DemoSummary implements AggregationStrategy, CamelContextAware
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
+        if (this.camelContext == camelContext) {
+            return; // Camel may inject the context more than once: subscribe once
+        }
         this.camelContext = camelContext;
+        io.selfheal.camel.SelfhealRuntime.of(camelContext).breakers().onTransitionEvent(t ->
+                breakerTransitions.computeIfAbsent(t.upstream() + ": " + t.from() + " -> " + t.to(),
+                        k -> new AtomicInteger()).incrementAndGet());
     }
 
     @Override

@@ -9,12 +9,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * DEMO ONLY: a deliberately flaky "inventory-service", served by the jar itself on 127.0.0.1 when the demo routes are
- * loaded. Its behaviour is a fixed function of the record id and of how often that id was asked for, so every demo
- * run shows the same retries, Retry-After waits and give-ups.
+ * loaded. Its behaviour is a fixed function of the record id and of how often that id was asked for (so every run
+ * shows the same retries, Retry-After waits and give-ups), plus a restart of 1.5 s in the middle of the batch that
+ * answers 503 to every call, which opens the circuit breaker until a probe finds the service back.
  */
 public final class FlakyUpstream implements Processor {
     private final Map<Integer, AtomicInteger> callsById = new ConcurrentHashMap<>();
     private final AtomicInteger totalCalls = new AtomicInteger();
+
+    /** From this long after the first call, for OUTAGE_LENGTH_MS, the service is restarting: every call gets 503. */
+    static final long OUTAGE_START_MS = 1500;
+    static final long OUTAGE_LENGTH_MS = 1500;
+    private volatile long firstCallAt;
 
     @Override
     public void process(Exchange exchange) {
@@ -22,7 +28,8 @@ public final class FlakyUpstream implements Processor {
         int call = callsById.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         totalCalls.incrementAndGet();
         exchange.getMessage().removeHeaders("*");
-        Reply r = reply(id, call);
+        // a short restart in the middle of the batch: enough failures in a row to open the breaker
+        Reply r = restarting() ? new Reply(503, null) : reply(id, call);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         if (r.retryAfter != null) {
@@ -31,6 +38,15 @@ public final class FlakyUpstream implements Processor {
         exchange.getMessage().setBody(r.status == 200
                 ? "{\"id\":" + id + ",\"price\":" + (10 + id % 7) + "." + (id * 13 % 100) + "}"
                 : "{\"error\":\"demo failure " + r.status + " for record " + id + "\"}");
+    }
+
+    private synchronized boolean restarting() {
+        long now = System.currentTimeMillis();
+        if (firstCallAt == 0) {
+            firstCallAt = now;
+        }
+        long since = now - firstCallAt;
+        return since >= OUTAGE_START_MS && since < OUTAGE_START_MS + OUTAGE_LENGTH_MS;
     }
 
     private record Reply(int status, String retryAfter) {
@@ -43,9 +59,6 @@ public final class FlakyUpstream implements Processor {
         }
         if (id == 21) {
             return new Reply(503, null);                       // down for this record: retried until max-attempts
-        }
-        if (id == 38) {
-            return new Reply(429, "600");                      // asks for 10 minutes: beyond retry-after-max
         }
         if (id % 10 == 3 && call <= 2) {
             return new Reply(503, null);                       // two blips, then fine

@@ -42,20 +42,33 @@ class DemoJarIT {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("Selfheal demo: batch summary");
         assertThat(out).containsPattern("records in batch\\s+40");
-        assertThat(out).containsPattern("delivered\\s+36");
+        int delivered = number(out, "delivered\\s+(\\d+)");
+        int givenUp = number(out, "given up\\s+(\\d+)");
+        // every record is accounted for: delivered or given up (and then parked)
+        assertThat(delivered + givenUp).isEqualTo(40);
+        // the two bad records are never retried; the one that is down for good gives up; the rest are delivered
         assertThat(out).containsPattern("PERMANENT\\s+2");
-        assertThat(out).containsPattern("ATTEMPTS\\s+1");
-        assertThat(out).containsPattern("RETRY_AFTER_BEYOND_CAP\\s+1");
-        // the log shows retries with both delay sources, and one ERROR line per give-up
-        assertThat(out).contains("(backoff)").contains("(retry-after)");
-        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("gave up:")).count()).isEqualTo(4);
-        // the alert sink's one ERROR line per give-up (none grouped yet: the first of each kind alerts at once)
-        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert")).count()).isGreaterThanOrEqualTo(3);
+        assertThat(delivered).isGreaterThanOrEqualTo(30);
+        // the log shows retries with each delay source, and one give-up line per give-up
+        assertThat(out).contains("(backoff)").contains("(retry-after)").contains("(breaker)");
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("gave up:")).count()).isEqualTo(givenUp);
+        // the alert sink's ERROR line: the first give-up of each kind alerts at once, later ones are grouped
+        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert")).count()).isGreaterThanOrEqualTo(2);
         // each given-up record is parked, and the summary says how to list them
-        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("parked as #")).count()).isEqualTo(4);
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("parked as #")).count()).isEqualTo(givenUp);
         assertThat(out).contains("parked list");
+        // the upstream's restart opens its breaker, which a probe closes again
+        assertThat(out).contains("breaker inventory-service: CLOSED -> OPEN").contains("HALF_OPEN -> CLOSED");
+        // retry drift per upstream is part of the summary
+        assertThat(out).containsPattern("inventory-service\\s+\\d+\\s+\\d+\\s+[0-9.]+%");
         // the delivered rows are in the embedded H2 database under ./data of the working directory
         assertThat(workDir.resolve("data/demo.mv.db")).exists();
+    }
+
+    private static int number(String out, String regex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(out);
+        assertThat(m.find()).as(regex).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     static void copyTree(Path from, Path to) throws IOException {
