@@ -1,0 +1,21 @@
+package io.selfheal.camel;
+
+import io.selfheal.classify.Classification;
+import org.apache.camel.Exchange;
+
+/**
+ * Prints one fault-matrix row as measured (a Markdown table line in the test output), so the table in the report is
+ * read from a run, not written by hand: {@code grep '^| ' target/surefire-reports/*FaultMatrix*-output.txt}.
+ */
+final class MatrixReport {
+    private MatrixReport() {
+    }
+
+    static void row(String row, Exchange out, int attemptsAtPeer) {
+        Classification c = out.getProperty(SelfhealProperties.CLASSIFICATION, Classification.class);
+        String reason = out.getProperty(SelfhealProperties.GIVE_UP_REASON, String.class);
+        String outcome = reason == null ? "delivered" : "gave up: " + reason;
+        System.out.printf("| %s | %s | %s | %d | %s |%n", row, out.getProperty(SelfhealProperties.FAILURE_CLASS),
+                c == null ? "-" : c.rule(), attemptsAtPeer, outcome);
+    }
+}
