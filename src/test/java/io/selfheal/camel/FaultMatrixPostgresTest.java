@@ -4,7 +4,6 @@ import io.selfheal.classify.Classification;
 import io.selfheal.escalation.GiveUp;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,8 +47,7 @@ class FaultMatrixPostgresTest {
     private static CountingDataSource serializable;
     /** The transfer processor's data source; a short deadlock_timeout so a deadlock is found in a tenth of a second. */
     private static CountingDataSource transfers;
-    /** Makes the first attempts of two transfers meet after their first UPDATE: the interleaving that deadlocks. */
-    private static volatile CyclicBarrier firstAttemptsMeet;
+    private static DeadlockingTransfer transferStep;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,6 +55,7 @@ class FaultMatrixPostgresTest {
         plain = new CountingDataSource(dataSource(ROUTE_APP, null));
         serializable = new CountingDataSource(dataSource(SERIALIZABLE_APP, "-c default_transaction_isolation=serializable"));
         transfers = new CountingDataSource(dataSource(TRANSFER_APP, "-c deadlock_timeout=100ms"));
+        transferStep = new DeadlockingTransfer(transfers.dataSource, "matrix_pg_accounts");
         ctx = TestContexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("matrixPg", plain.dataSource);
         ctx.getRegistry().bind("matrixPgSerializable", serializable.dataSource);
@@ -69,7 +67,7 @@ class FaultMatrixPostgresTest {
                         .to("jdbc:matrixPgSerializable");
                 from("direct:transfer").routeId("pg-transfer").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("matrixPgTransfers"))
-                        .process(new Transfer());
+                        .process(transferStep);
             }
         });
         ctx.start();
@@ -103,7 +101,7 @@ class FaultMatrixPostgresTest {
     void deadlockVictimIsRetriedAndSucceeds() throws Exception {
         admin("CREATE TABLE matrix_pg_accounts (id INT PRIMARY KEY, balance INT NOT NULL)",
                 "INSERT INTO matrix_pg_accounts VALUES (1, 100), (2, 100)");
-        firstAttemptsMeet = new CyclicBarrier(2);
+        transferStep.expectPair();
         CompletableFuture<Exchange> a = transfer(1, 2, 10);
         CompletableFuture<Exchange> b = transfer(2, 1, 30);
         List<Exchange> both = List.of(a.get(20, TimeUnit.SECONDS), b.get(20, TimeUnit.SECONDS));
@@ -195,41 +193,6 @@ class FaultMatrixPostgresTest {
         Exchange out = sql("SELECT * FROM matrix_pg_no_such_table");
         assertPermanent(out, "SQLSTATE 42P01");
         MatrixReport.row("PostgreSQL undefined table (42P01)", out, plain.connections.get());
-    }
-
-    // --- the transfer: two UPDATEs in one transaction ------------------------------------------------------------
-
-    /** Moves an amount from one account to another in one transaction, taking its row locks in that order. */
-    static final class Transfer implements Processor {
-        @Override
-        public void process(Exchange exchange) throws Exception {
-            int from = exchange.getIn().getHeader("from", Integer.class);
-            int to = exchange.getIn().getHeader("to", Integer.class);
-            int amount = exchange.getIn().getHeader("amount", Integer.class);
-            boolean firstAttempt = exchange.getProperty(SelfhealProperties.ATTEMPTS) == null;
-            try (Connection c = transfers.dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try {
-                    update(c, "UPDATE matrix_pg_accounts SET balance = balance - ? WHERE id = ?", amount, from);
-                    if (firstAttempt) {
-                        firstAttemptsMeet.await(10, TimeUnit.SECONDS);
-                    }
-                    update(c, "UPDATE matrix_pg_accounts SET balance = balance + ? WHERE id = ?", amount, to);
-                    c.commit();
-                } catch (Exception e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
-        }
-
-        private static void update(Connection c, String sql, int amount, int id) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setInt(1, amount);
-                ps.setInt(2, id);
-                assertThat(ps.executeUpdate()).isEqualTo(1);
-            }
-        }
     }
 
     private static CompletableFuture<Exchange> transfer(int from, int to, int amount) {
