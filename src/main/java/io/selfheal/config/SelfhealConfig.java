@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.function.Consumer;
 
 /**
@@ -44,8 +45,21 @@ public final class SelfhealConfig {
 
     /** Parses every selfheal.* key of {@code properties} (other keys are ignored). */
     public static SelfhealConfig load(Map<String, String> properties) {
-        ConfigReader reader = new ConfigReader(properties);
+        return load(new ConfigReader(properties));
+    }
 
+    /**
+     * Every key Selfheal understands, as the sections register them while parsing; {@code <name>}-style segments are
+     * chosen by the user ("selfheal.upstream.&lt;name&gt;.max-attempts"). Tests enumerate this to check each key's
+     * validation, so a section added to {@link #load(ConfigReader)} is covered without a list to keep in sync.
+     */
+    public static SortedSet<String> knownKeys() {
+        ConfigReader reader = new ConfigReader(Map.of());
+        load(reader);
+        return reader.knownShapes();
+    }
+
+    private static SelfhealConfig load(ConfigReader reader) {
         RetryPolicy defaults = retryPolicy(reader, DEFAULTS, RetryPolicy.builder(DEFAULTS));
         Map<String, RetryPolicy> upstreams = new LinkedHashMap<>();
         Map<String, Map<String, String>> byUpstream = new LinkedHashMap<>();
