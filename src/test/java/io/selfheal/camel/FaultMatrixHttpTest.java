@@ -84,6 +84,10 @@ class FaultMatrixHttpTest {
                         .to("http://127.0.0.1:" + closedPort + PATH + options);
                 from("direct:unresolvable").routeId("unresolvable").routeConfigurationId("self-healing")
                         .to("http://selfheal-matrix.invalid" + PATH + options);
+                from("direct:userinfo").routeId("userinfo").routeConfigurationId("self-healing")
+                        .to("http://matrix:secret@127.0.0.1:" + wm.port() + PATH + options);
+                from("direct:raw").routeId("raw").routeConfigurationId("self-healing")
+                        .toD("http://127.0.0.1:${header.rawPort}/raw" + options);
             }
         });
         ctx.start();
@@ -219,6 +223,98 @@ class FaultMatrixHttpTest {
         assertThat(sends.get("unresolvable")).hasValue(MAX_ATTEMPTS);
         assertThat(out.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class).outcomes()).containsOnly("UnknownHostException");
         MatrixReport.row("unknown host (.invalid)", out, sends.get("unresolvable").get());
+    }
+
+    /** HttpClient 5 refuses a URI with user-info before it sends anything: a retry would be refused the same way. */
+    @Test
+    void aUrlWithUserInfoIsPermanentAndNeverReachesTheServer() {
+        Exchange out = call("direct:userinfo");
+        assertGaveUp(out, "PERMANENT", 1, "PERMANENT");
+        assertThat(requests()).isZero();
+        assertThat(sends.get("userinfo")).hasValue(1);
+        MatrixReport.row("URL with user-info (refused by HttpClient, never sent)", out, requests());
+    }
+
+    /** Replies that break HTTP, from a raw socket server: the same reply comes every time, so one call. */
+    @ParameterizedTest(name = "raw reply {0}: PERMANENT")
+    @MethodSource("protocolViolations")
+    void aResponseThatBreaksHttpIsPermanent(String name, String reply) throws Exception {
+        try (RawServer raw = new RawServer(reply)) {
+            Exchange out = ctx.createProducerTemplate().request("direct:raw",
+                    e -> e.getIn().setHeader("rawPort", raw.port()));
+            assertGaveUp(out, "PERMANENT", 1, "PERMANENT");
+            assertThat(raw.connections()).isEqualTo(1);
+            MatrixReport.row("raw reply: " + name, out, raw.connections());
+        }
+    }
+
+    static Stream<Arguments> protocolViolations() {
+        return Stream.of(
+                arguments("invalid header line", "HTTP/1.1 200 OK\r\nthis is no header\r\nContent-Length: 0\r\n\r\n"),
+                arguments("unsupported version HTTP/9.9", "HTTP/9.9 200 OK\r\nContent-Length: 0\r\n\r\n"),
+                arguments("invalid Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: many\r\n\r\nxx"));
+    }
+
+    /** No status line at all, then close: like RANDOM_DATA_THEN_CLOSE, a broken connection, retried to the bound. */
+    @Test
+    void aReplyWithNoStatusLineIsTransient() throws Exception {
+        try (RawServer raw = new RawServer("SSH-2.0-OpenSSH_9.2\r\n")) {
+            Exchange out = ctx.createProducerTemplate().request("direct:raw", e -> e.getIn().setHeader("rawPort", raw.port()));
+            assertGaveUp(out, "TRANSIENT", MAX_ATTEMPTS, "ATTEMPTS");
+            assertThat(raw.connections()).isEqualTo(MAX_ATTEMPTS);
+            MatrixReport.row("raw reply: no status line (an SSH banner)", out, raw.connections());
+        }
+    }
+
+    /** A server that answers every connection with the same bytes and closes it, counting connections. */
+    static final class RawServer implements AutoCloseable {
+        private final ServerSocket socket;
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Thread acceptor;
+
+        RawServer(String reply) throws java.io.IOException {
+            socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (java.net.Socket s = socket.accept()) {
+                        connections.incrementAndGet();
+                        s.setSoTimeout(2000);
+                        readRequestHead(s.getInputStream());
+                        s.getOutputStream().write(reply.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                        s.getOutputStream().flush();
+                    } catch (java.io.IOException e) {
+                        // closed, or the client went away: next connection
+                    }
+                }
+            }, "raw-http-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private static void readRequestHead(java.io.InputStream in) throws java.io.IOException {
+            int matched = 0;
+            byte[] end = {'\r', '\n', '\r', '\n'};
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+                if (matched == end.length) {
+                    return;
+                }
+            }
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join(2000);
+        }
     }
 
     // --- helpers -----------------------------------------------------------------------------------------------
