@@ -49,9 +49,10 @@ public final class SelfhealConfig {
     }
 
     /**
-     * Every key Selfheal understands, as the sections register them while parsing; {@code <name>}-style segments are
-     * chosen by the user ("selfheal.upstream.&lt;name&gt;.max-attempts"). Tests enumerate this to check each key's
-     * validation, so a section added to {@link #load(ConfigReader)} is covered without a list to keep in sync.
+     * Every key Selfheal understands, as the sections register them while parsing an empty configuration (so a
+     * section must take or remember each of its keys even when it is absent, as {@link ConfigReader#take} does);
+     * {@code <name>}-style segments are chosen by the user ("selfheal.upstream.&lt;name&gt;.max-attempts"). The
+     * configuration tests enumerate this, so a key added to a section cannot go untested unnoticed.
      */
     public static SortedSet<String> knownKeys() {
         ConfigReader reader = new ConfigReader(Map.of());

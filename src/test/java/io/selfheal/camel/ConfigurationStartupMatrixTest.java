@@ -24,62 +24,108 @@ import static org.assertj.core.api.Assertions.fail;
  * every key; each stops start-up within a second with a message that names the key (and, for a typo, suggests the
  * valid key it is nearest to).
  * <p>
- * The keys come from the configuration code ({@link SelfhealConfig#knownKeys()}); {@link #KINDS} says what kind of
- * value each takes, and a test fails when a key exists that it does not describe, so a new section is not left out.
+ * The keys come from the configuration code ({@link SelfhealConfig#knownKeys()}); {@link #SPECS} says what each
+ * accepts, and a test fails when a key exists that it does not describe, so a new section is not left out.
  * (A key described here that the code does not know yet is not exercised.)
  */
 class ConfigurationStartupMatrixTest {
     private static final Duration STARTUP_FAILS_WITHIN = Duration.ofSeconds(1);
 
-    /** What a key's value is, and values that must be refused for it. */
-    enum Kind {
-        COUNT("eight", "1.5", "-3", "0", "99999999999", "3 times"),
-        POSITIVE_DURATION("soon", "10", "-5s", "0s", "0ms", "5 minutes", "5x", "PT-5S"),
-        DURATION("soon", "10", "-5s", "5 minutes", "5x", "1e3s", "PT-5S"),
-        MULTIPLIER("double", "-2", "0", "0.5", "NaN", "Infinity", "2x"),
-        FRACTION("half", "-0.1", "1", "1.5", "NaN", "50%"),
-        FAILURE_CLASS("SOMETIMES", "TRANSIENTLY", "0", "retry", "TRANSIENT,PERMANENT"),
-        LOG_FORMAT("xml", "jsonl", "1", "text,json");
-
-        final List<String> invalid;
-
-        Kind(String... invalid) {
-            this.invalid = List.of(invalid);
+    /**
+     * What one key accepts: a valid example (null: none that starts without side effects, such as an HTTP listener)
+     * and values that must be refused.
+     */
+    record Spec(String valid, List<String> invalid) {
+        Spec(String valid, String... invalid) {
+            this(valid, List.of(invalid));
         }
     }
 
-    /** Every key shape and its kind; keep in step with SelfhealConfig.knownKeys() (a test checks). */
-    static final Map<String, Kind> KINDS = new LinkedHashMap<>();
+    static final Spec COUNT = new Spec("3", "eight", "1.5", "-3", "0", "99999999999", "3 times");
+    static final Spec POSITIVE_DURATION = new Spec("40s", "soon", "10", "-5s", "0s", "0ms", "5 minutes", "5x", "PT-5S");
+    static final Spec DURATION = new Spec("1s", "soon", "10", "-5s", "5 minutes", "5x", "1e3s", "PT-5S");
+    static final Spec MULTIPLIER = new Spec("1.5", "double", "-2", "0", "0.5", "NaN", "Infinity", "2x");
+    static final Spec FRACTION = new Spec("0.25", "half", "-0.1", "1", "1.5", "NaN", "50%");
+    static final Spec FAILURE_CLASS = new Spec("TRANSIENT", "SOMETIMES", "TRANSIENTLY", "0", "retry", "TRANSIENT,PERMANENT");
+    static final Spec BOOLEAN = new Spec("false", "maybe", "2", "yes please", "truee");
+    static final Spec HTTP_URL = new Spec("http://127.0.0.1:9/hook", "not a url", "ftp://example.org/hook", "/relative/hook",
+            "http://");
+    static final List<String> INVALID_JDBC_URLS = List.of("not-a-url", "jdbc:oracle:thin:@db:1521:x", "postgres://127.0.0.1/test");
+    static final List<String> INVALID_TABLES = List.of("1table", "a-b", "t; DROP TABLE y", "a.b.c", "x".repeat(70));
+    /** Any text is valid (user names, header values, label values): only the typo test applies. */
+    static final Spec FREE = new Spec("anything");
+
+    /**
+     * Every key shape and what it accepts; keep in step with SelfhealConfig.knownKeys() (a test checks). The keys of
+     * the later sections are described as they are on main, so the merged suite exercises them too.
+     */
+    static final Map<String, Spec> SPECS = new LinkedHashMap<>();
 
     static {
         for (String prefix : List.of("selfheal.defaults.", "selfheal.upstream.<name>.")) {
-            KINDS.put(prefix + "max-attempts", Kind.COUNT);
-            KINDS.put(prefix + "max-duration", Kind.POSITIVE_DURATION);
-            KINDS.put(prefix + "initial-delay", Kind.DURATION);
-            KINDS.put(prefix + "multiplier", Kind.MULTIPLIER);
-            KINDS.put(prefix + "max-delay", Kind.POSITIVE_DURATION);
-            KINDS.put(prefix + "jitter", Kind.FRACTION);
-            KINDS.put(prefix + "recoverable-initial-delay", Kind.DURATION);
-            KINDS.put(prefix + "retry-after-max", Kind.DURATION);
+            SPECS.put(prefix + "max-attempts", COUNT);
+            SPECS.put(prefix + "max-duration", POSITIVE_DURATION);
+            SPECS.put(prefix + "initial-delay", DURATION);
+            SPECS.put(prefix + "multiplier", MULTIPLIER);
+            SPECS.put(prefix + "max-delay", POSITIVE_DURATION);
+            SPECS.put(prefix + "jitter", FRACTION);
+            SPECS.put(prefix + "recoverable-initial-delay", DURATION);
+            SPECS.put(prefix + "retry-after-max", DURATION);
         }
-        KINDS.put("selfheal.classify.http.<status>", Kind.FAILURE_CLASS);
-        KINDS.put("selfheal.classify.sqlstate.<code-or-class>", Kind.FAILURE_CLASS);
-        KINDS.put("selfheal.classify.vendor-code.<code>", Kind.FAILURE_CLASS);
-        KINDS.put("selfheal.classify.exception.<fully.qualified.ClassName>", Kind.FAILURE_CLASS);
-        KINDS.put("selfheal.classify.default", Kind.FAILURE_CLASS);
-        // on main since the JSON log lines; described ahead of the merge, exercised once the code knows it
-        KINDS.put("selfheal.log.format", Kind.LOG_FORMAT);
+        SPECS.put("selfheal.classify.http.<status>", FAILURE_CLASS);
+        SPECS.put("selfheal.classify.sqlstate.<code-or-class>", FAILURE_CLASS);
+        SPECS.put("selfheal.classify.vendor-code.<code>", FAILURE_CLASS);
+        SPECS.put("selfheal.classify.exception.<fully.qualified.ClassName>", FAILURE_CLASS);
+        SPECS.put("selfheal.classify.default", FAILURE_CLASS);
+        SPECS.put("selfheal.log.format", new Spec("json", "xml", "jsonl", "1", "text,json"));
+
+        SPECS.put("selfheal.alert.sinks", new Spec("log", "pager", "log,pager", "1", "log;webhook"));
+        SPECS.put("selfheal.alert.group-window", DURATION);
+        SPECS.put("selfheal.alert.queue-capacity", COUNT);
+        SPECS.put("selfheal.alert.timeout", POSITIVE_DURATION);
+        SPECS.put("selfheal.alert.retry.max-attempts", COUNT);
+        SPECS.put("selfheal.alert.retry.delay", DURATION);
+        SPECS.put("selfheal.alert.webhook.url", HTTP_URL);
+        SPECS.put("selfheal.alert.webhook.header.<name>", FREE);
+        SPECS.put("selfheal.alert.alertmanager.url", HTTP_URL);
+        SPECS.put("selfheal.alert.alertmanager.label.<name>", FREE);
+
+        SPECS.put("selfheal.idempotency.url", new Spec("jdbc:h2:mem:selfheal-matrix-keys", INVALID_JDBC_URLS));
+        SPECS.put("selfheal.idempotency.username", FREE);
+        SPECS.put("selfheal.idempotency.password", FREE);
+        SPECS.put("selfheal.idempotency.table", new Spec("matrix_keys_valid", INVALID_TABLES));
+        SPECS.put("selfheal.idempotency.pool-size", new Spec("4", "eight", "1.5", "-3", "0", "101", "99999999999"));
+        SPECS.put("selfheal.idempotency.connection-timeout", new Spec("5s", "soon", "10", "-5s", "0s", "249ms", "PT-5S"));
+
+        SPECS.put("selfheal.parked.url", new Spec("jdbc:h2:mem:selfheal-matrix-parked", INVALID_JDBC_URLS));
+        SPECS.put("selfheal.parked.username", FREE);
+        SPECS.put("selfheal.parked.password", FREE);
+        SPECS.put("selfheal.parked.table", new Spec("matrix_parked_valid", INVALID_TABLES));
+        SPECS.put("selfheal.parked.sensitive-headers", FREE);
+        SPECS.put("selfheal.parked.sensitive-header-mode", new Spec("drop", "hide", "1", "redact,drop"));
+        SPECS.put("selfheal.parked.max-body-size", new Spec("10MB", "big", "-1", "0", "10TB", "1.5MB",
+                "99999999999999999999", "99999999999GB"));
+        // a valid token starts the parked HTTP API on a port: not started here, only refused
+        SPECS.put("selfheal.parked.api-token", new Spec(null, "short", "fifteen-chars-x"));
+        SPECS.put("selfheal.parked.replay-poll-interval", DURATION);
+        SPECS.put("selfheal.parked.replay-timeout", POSITIVE_DURATION);
+        SPECS.put("selfheal.parked.auto-replay.enabled", BOOLEAN);
+        SPECS.put("selfheal.parked.auto-replay.reasons", new Spec("ATTEMPTS,DURATION", "SOMETIMES", "ATTEMPTS,NEVER", "1"));
+        SPECS.put("selfheal.parked.auto-replay.rate", new Spec("0.5", "fast", "0", "-1", "NaN", "Infinity"));
     }
 
-    /** A valid choice for each user-chosen segment, and choices that must be refused in the key itself. */
+    /** A valid choice for each user-chosen segment. */
     static final Map<String, String> SEGMENT_EXAMPLE = Map.of(
             "<name>", "inventory", "<status>", "503", "<code-or-class>", "40001", "<code>", "1213",
             "<fully.qualified.ClassName>", "java.io.IOException");
+    /** Choices that must be refused in the key itself, by key shape (an upstream or header name can be anything). */
     static final Map<String, List<String>> SEGMENT_INVALID = Map.of(
-            "<status>", List.of("abc", "99", "600", "-1", "5O3"),
-            "<code-or-class>", List.of("TOOLONG", "40-01", "4000!"),
-            "<code>", List.of("deadlock", "12.5"),
-            "<fully.qualified.ClassName>", List.of("1bad.Name", "java..io.IOException", "java.io.-IOException"));
+            "selfheal.classify.http.<status>", List.of("abc", "99", "600", "-1", "5O3"),
+            "selfheal.classify.sqlstate.<code-or-class>", List.of("TOOLONG", "40-01", "4000!"),
+            "selfheal.classify.vendor-code.<code>", List.of("deadlock", "12.5"),
+            "selfheal.classify.exception.<fully.qualified.ClassName>", List.of("1bad.Name", "java..io.IOException",
+                    "java.io.-IOException"),
+            "selfheal.alert.alertmanager.label.<name>", List.of("1team", "team-name"));
 
     @BeforeAll
     static void warmUp() throws Exception {
@@ -94,18 +140,18 @@ class ConfigurationStartupMatrixTest {
 
     @Test
     void everyKeyTheConfigurationCodeKnowsIsDescribedHere() {
-        assertThat(KINDS.keySet())
-                .as("a selfheal.* key was added: describe it in KINDS (and in SEGMENT_* if it has a new <segment>)")
+        assertThat(SPECS.keySet())
+                .as("a selfheal.* key was added: describe it in SPECS (and in SEGMENT_* if it has a new <segment>)")
                 .containsAll(SelfhealConfig.knownKeys());
         assertThat(known()).hasSizeGreaterThanOrEqualTo(21);
     }
 
-    /** The described keys the configuration code knows, with their kinds. */
-    private static Map<String, Kind> known() {
-        Map<String, Kind> out = new LinkedHashMap<>();
+    /** The described keys the configuration code knows, with their specs. */
+    private static Map<String, Spec> known() {
+        Map<String, Spec> out = new LinkedHashMap<>();
         for (String key : SelfhealConfig.knownKeys()) {
-            if (KINDS.containsKey(key)) {
-                out.put(key, KINDS.get(key));
+            if (SPECS.containsKey(key)) {
+                out.put(key, SPECS.get(key));
             }
         }
         return out;
@@ -114,9 +160,9 @@ class ConfigurationStartupMatrixTest {
     @TestFactory
     Stream<DynamicTest> aWrongValueStopsStartUpNamingTheKey() {
         List<DynamicTest> tests = new ArrayList<>();
-        known().forEach((shape, kind) -> {
+        known().forEach((shape, spec) -> {
             String key = example(shape);
-            for (String value : kind.invalid) {
+            for (String value : spec.invalid()) {
                 tests.add(DynamicTest.dynamicTest(key + "=" + value, () -> expectStartupFailure(key, value, key, null)));
             }
         });
@@ -126,14 +172,17 @@ class ConfigurationStartupMatrixTest {
     @TestFactory
     Stream<DynamicTest> aWrongSegmentInTheKeyStopsStartUpNamingTheKey() {
         List<DynamicTest> tests = new ArrayList<>();
-        known().keySet().forEach(shape -> SEGMENT_INVALID.forEach((segment, invalid) -> {
-            if (shape.contains(segment)) {
-                for (String bad : invalid) {
-                    String key = example(shape.replace(segment, bad));
-                    tests.add(DynamicTest.dynamicTest(key, () -> expectStartupFailure(key, "TRANSIENT", key, null)));
-                }
+        known().forEach((shape, spec) -> {
+            if (!SEGMENT_INVALID.containsKey(shape)) {
+                return;
             }
-        }));
+            String segment = shape.substring(shape.indexOf('<'), shape.indexOf('>') + 1);
+            for (String bad : SEGMENT_INVALID.get(shape)) {
+                String key = example(shape.replace(segment, bad));
+                String value = spec.valid() == null ? "x" : spec.valid();
+                tests.add(DynamicTest.dynamicTest(key, () -> expectStartupFailure(key, value, key, null)));
+            }
+        });
         assertThat(tests).isNotEmpty();
         return tests.stream();
     }
@@ -147,7 +196,7 @@ class ConfigurationStartupMatrixTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (String shape : known().keySet()) {
             String key = example(shape);
-            String valid = validValue(KINDS.get(shape));
+            String valid = SPECS.get(shape).valid() == null ? "x" : SPECS.get(shape).valid();
             if (shape.endsWith(">")) {
                 continue;
             }
@@ -178,7 +227,11 @@ class ConfigurationStartupMatrixTest {
     @Test
     void theValidExamplesStart() throws Exception {
         Main main = newMain();
-        known().forEach((shape, kind) -> main.addOverrideProperty(example(shape), validValue(kind)));
+        known().forEach((shape, spec) -> {
+            if (spec.valid() != null) {
+                main.addOverrideProperty(example(shape), spec.valid());
+            }
+        });
         try {
             main.start();
             assertThat(SelfhealRuntime.of(main.getCamelContext()).config().policyFor("inventory").maxAttempts()).isEqualTo(3);
@@ -242,18 +295,6 @@ class ConfigurationStartupMatrixTest {
             key = key.replace(e.getKey(), e.getValue());
         }
         return key;
-    }
-
-    private static String validValue(Kind kind) {
-        return switch (kind) {
-            case COUNT -> "3";
-            case POSITIVE_DURATION -> "40s";
-            case DURATION -> "1s";
-            case MULTIPLIER -> "1.5";
-            case FRACTION -> "0.25";
-            case FAILURE_CLASS -> "TRANSIENT";
-            case LOG_FORMAT -> "json";
-        };
     }
 
     /** Two typos of the key's last segment: its last letter dropped, and its first two letters swapped. */

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Captures every log event of the process while it is installed: the logger name, the level, the formatted message
- * and any stack trace, as one string per event. Added to the root logger programmatically, so it sees what the
+ * Captures every log event of the process while it is installed: the logger name, the level, the formatted message,
+ * the logging context (MDC) and any stack trace, as one string per event. Added to the root logger programmatically, so it sees what the
  * configured appenders see.
  */
 final class LogCapture extends AbstractAppender implements AutoCloseable {
@@ -48,6 +48,10 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     @Override
     public void append(LogEvent event) {
         StringBuilder text = new StringBuilder(event.getMessage().getFormattedMessage());
+        // fields put into the logging context (MDC) reach JSON log lines as keys: they are output too
+        if (event.getContextData() != null && !event.getContextData().isEmpty()) {
+            text.append(" ").append(event.getContextData().toMap());
+        }
         if (event.getThrown() != null) {
             StringWriter w = new StringWriter();
             event.getThrown().printStackTrace(new PrintWriter(w));
