@@ -2,11 +2,13 @@ package io.selfheal.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -70,6 +72,11 @@ public final class ConfigReader {
         known.add(keyShape);
     }
 
+    /** The key shapes the sections took or remembered so far (for suggestions, and to list every valid key). */
+    public SortedSet<String> knownShapes() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(known));
+    }
+
     /** Fails on the first key no section took, suggesting the nearest valid one. */
     public void rejectUnknown() {
         for (String k : raw.keySet()) {
@@ -114,8 +121,7 @@ public final class ConfigReader {
             out.add(shape);
             return out;
         }
-        String rest = key.length() > before.length() ? key.substring(before.length()) : "";
-        String[] segments = rest.split("\\.");
+        String[] segments = userSegments(key, before).split("\\.");
         int afterSegments = after.isEmpty() ? 0 : after.substring(1).split("\\.").length;
         for (int take = 1; take <= Math.max(1, segments.length - afterSegments + 1) && take <= segments.length; take++) {
             out.add(before + String.join(".", java.util.Arrays.copyOfRange(segments, 0, take)) + after);
@@ -124,6 +130,20 @@ public final class ConfigReader {
             out.add(shape);
         }
         return out;
+    }
+
+    /**
+     * The part of the key that stands where the shape's fixed part ends. When the fixed part is misspelt
+     * ("selfheal.upstreams.inventory.max-attempts"), cutting at its length would keep a stray letter or dot and suggest
+     * "selfheal.upstream..inventory.max-attempts"; so cut after as many segments as the fixed part has instead.
+     */
+    private static String userSegments(String key, String before) {
+        if (key.startsWith(before)) {
+            return key.substring(before.length());
+        }
+        int fixedSegments = before.split("\\.").length;
+        String[] all = key.split("\\.");
+        return all.length > fixedSegments ? String.join(".", java.util.Arrays.copyOfRange(all, fixedSegments, all.length)) : "";
     }
 
     static int levenshtein(String a, String b) {

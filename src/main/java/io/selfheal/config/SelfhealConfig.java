@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.function.Consumer;
 
 /**
@@ -65,8 +66,22 @@ public final class SelfhealConfig {
 
     /** Parses every selfheal.* key of {@code properties} (other keys are ignored). */
     public static SelfhealConfig load(Map<String, String> properties) {
-        ConfigReader reader = new ConfigReader(properties);
+        return load(new ConfigReader(properties));
+    }
 
+    /**
+     * Every key Selfheal understands, as the sections register them while parsing an empty configuration (so a
+     * section must take or remember each of its keys even when it is absent, as {@link ConfigReader#take} does);
+     * {@code <name>}-style segments are chosen by the user ("selfheal.upstream.&lt;name&gt;.max-attempts"). The
+     * configuration tests enumerate this, so a key added to a section cannot go untested unnoticed.
+     */
+    public static SortedSet<String> knownKeys() {
+        ConfigReader reader = new ConfigReader(Map.of());
+        load(reader);
+        return reader.knownShapes();
+    }
+
+    private static SelfhealConfig load(ConfigReader reader) {
         RetryPolicy defaults = retryPolicy(reader, DEFAULTS, RetryPolicy.builder(DEFAULTS));
         Map<String, RetryPolicy> upstreams = new LinkedHashMap<>();
         Map<String, Map<String, String>> byUpstream = new LinkedHashMap<>();

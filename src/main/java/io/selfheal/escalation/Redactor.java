@@ -21,17 +21,41 @@ public final class Redactor {
             "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token",
             "x-amz-security-token", "x-csrf-token");
 
-    /** Query and form parameter names (and name fragments) whose values are secrets. */
+    /*
+     * Every pattern below runs on text an upstream chose (error bodies, exception messages), so each is linear in its
+     * input: a quantifier that scans an unbounded run and then backtracks looking for a delimiter ("://", "=") makes
+     * a regex quadratic, and a 40 kB error body of "a.a.a..." then held a redelivery thread for minutes (found by
+     * the hostile-input tests). So names, schemes and gaps have bounded lengths; only values, which end a match, are
+     * unbounded.
+     */
+
+    /** A name that says its value is a secret, in a query string, a JSON field or an XML element (at most 64+64). */
+    private static final String SECRET_NAME = "[a-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
+            + "access[_-]?key|signature|sig|auth|credential|session|cookie)[a-z0-9_.-]{0,64}";
+    /**
+     * Query and form parameters whose names say they are secrets: {@code ?token=xyz&api_key=xyz}. A name starts where
+     * a run of name characters starts (not at every word boundary inside "a.b.c", which is as slow as it is useless).
+     */
     private static final Pattern SECRET_PARAM = Pattern.compile(
-            "(?i)([?&;]|\\b)((?:[a-z0-9_.-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
-                    + "signature|sig|auth|credential|session)[a-z0-9_.-]*)=([^&\\s\"'<>;,)]*)");
-    /** user:password@ in a URL. */
-    private static final Pattern URL_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/@\\s:]*):([^/@\\s]*)@");
+            "(?i)([?&;]|(?<![a-z0-9_.-]))(" + SECRET_NAME + ")=([^&\\s\"'<>;,)]*)");
+    /** user:password@ in a URL (a scheme is at most 32 characters, user and password at most 256 each). */
+    private static final Pattern URL_USERINFO = Pattern.compile(
+            "(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}://)([^/@\\s:]{0,256}):([^/@\\s]{0,256})@");
     /** "Bearer xyz", "Basic xyz" as they appear in messages and header dumps. */
-    private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)\\b(bearer|basic|digest|token)\\s+[A-Za-z0-9._~+/=-]{4,}");
+    private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)\\b(bearer|basic|digest|token)\\s{1,16}[A-Za-z0-9._~+/=-]{4,}");
     /** "Authorization: xyz" or "Cookie=xyz" as they appear in header dumps inside messages. */
     private static final Pattern HEADER_IN_TEXT = Pattern.compile(
-            "(?i)\\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)(\\s*[:=]\\s*)([^\\r\\n,}\\]]+)");
+            "(?i)\\b(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)(\\s{0,16}[:=]\\s{0,16})([^\\r\\n,}\\]]+)");
+    /**
+     * A secret field in JSON (or a JS/Python-style dump) that an upstream echoes back in its error body:
+     * {@code "api_key": "xyz"}, {@code 'password':'xyz'}, {@code "token": 12345}. The query-parameter pattern needs
+     * an '=' and so missed these (found by the secrets test: a 500 body echoing the request's key).
+     */
+    private static final Pattern QUOTED_FIELD = Pattern.compile(
+            "(?i)([\"'])(" + SECRET_NAME + ")\\1(\\s{0,16}:\\s{0,16})(?:([\"'])(?:\\\\.|(?!\\4)[^\\\\\\r\\n])*\\4|[^,}\\]\\s\"']+)");
+    /** The same in XML: {@code <password>xyz</password>}, {@code <ns:apiKey>xyz</ns:apiKey>}. */
+    private static final Pattern XML_ELEMENT = Pattern.compile(
+            "(?i)<((?:[a-z0-9_-]{1,32}:)?" + SECRET_NAME + ")(\\s[^<>]*)?>[^<]*</\\1>");
 
     private static final Redactor DEFAULT = new Redactor(Set.of());
 
@@ -75,10 +99,12 @@ public final class Redactor {
         s = HEADER_IN_TEXT.matcher(s).replaceAll("$1$2" + Matcher.quoteReplacement(MASK));
         for (String header : sensitiveHeaders) {
             if (!DEFAULT_SENSITIVE_HEADERS.contains(header)) {
-                s = Pattern.compile("(?i)\\b(" + Pattern.quote(header) + ")(\\s*[:=]\\s*)([^\\r\\n,}\\]]+)")
+                s = Pattern.compile("(?i)\\b(" + Pattern.quote(header) + ")(\\s{0,16}[:=]\\s{0,16})([^\\r\\n,}\\]]+)")
                         .matcher(s).replaceAll("$1$2" + Matcher.quoteReplacement(MASK));
             }
         }
+        s = QUOTED_FIELD.matcher(s).replaceAll("$1$2$1$3$4" + Matcher.quoteReplacement(MASK) + "$4");
+        s = XML_ELEMENT.matcher(s).replaceAll("<$1$2>" + Matcher.quoteReplacement(MASK) + "</$1>");
         s = SECRET_PARAM.matcher(s).replaceAll("$1$2=" + Matcher.quoteReplacement(MASK));
         return s;
     }
@@ -101,10 +127,18 @@ public final class Redactor {
 
     /** Redacts, then cuts to at most {@code max} characters, saying how much was cut. */
     public String sample(String text, int max) {
-        String s = text(text);
-        if (s == null || s.length() <= max) {
+        if (text == null) {
+            return null;
+        }
+        // only the first max characters are shown: redact a window a little larger (so a secret that starts inside
+        // them is still recognised whole), not an error body of any size
+        int window = (int) Math.min(text.length(), Math.max(0, max) * 4L + 256);
+        String s = text(text.substring(0, window));
+        int cut = text.length() - window;
+        if (s.length() <= max && cut == 0) {
             return s;
         }
-        return s.substring(0, max) + "... (" + (s.length() - max) + " more characters)";
+        int shown = Math.min(max, s.length());
+        return s.substring(0, shown) + "... (" + (s.length() - shown + cut) + " more characters)";
     }
 }

@@ -90,6 +90,39 @@ class FailureClassifierTest {
         assertThat(classifier.classify(remoteClosed).failureClass()).isEqualTo(TRANSIENT);
     }
 
+    /**
+     * How Apache HttpClient 5 surfaces HTTP protocol errors, as measured against real servers in the fault matrix:
+     * the ones it detects wrap a ProtocolException in a ClientProtocolException (an IOException).
+     */
+    @Test
+    void httpProtocolErrorsArePermanentButABrokenConnectionIsTransient() {
+        // a URI with user-info is refused before anything is sent
+        assertThat(classifier.classify(new org.apache.hc.client5.http.ClientProtocolException(
+                "Request URI authority contains deprecated userinfo component",
+                new org.apache.hc.core5.http.ProtocolException("Request URI authority contains deprecated userinfo component")))
+                .failureClass()).isEqualTo(PERMANENT);
+        // a response line or header that breaks HTTP
+        assertThat(classifier.classify(new org.apache.hc.client5.http.ClientProtocolException("Invalid header",
+                new org.apache.hc.core5.http.ParseException("Invalid header; error at offset 15"))).failureClass())
+                .isEqualTo(PERMANENT);
+        assertThat(classifier.classify(new org.apache.hc.client5.http.ClientProtocolException("Unsupported version",
+                new org.apache.hc.core5.http.UnsupportedHttpVersionException("Unsupported version: HTTP/9.9")))
+                .failureClass()).isEqualTo(PERMANENT);
+        assertThat(classifier.classify(new org.apache.hc.client5.http.CircularRedirectException("loop")).failureClass())
+                .isEqualTo(PERMANENT);
+        assertThat(classifier.classify(new org.apache.hc.client5.http.UnsupportedSchemeException("gopher")).failureClass())
+                .isEqualTo(PERMANENT);
+        // no status line at all (random data, then close), a chunk cut short, a read timeout: the connection broke
+        assertThat(classifier.classify(new org.apache.hc.core5.http.NoHttpResponseException("failed to respond"))
+                .failureClass()).isEqualTo(TRANSIENT);
+        assertThat(classifier.classify(new org.apache.hc.core5.http.MalformedChunkCodingException("Bad chunk header"))
+                .failureClass()).isEqualTo(TRANSIENT);
+        assertThat(classifier.classify(new org.apache.hc.core5.http.TruncatedChunkException("Truncated chunk"))
+                .failureClass()).isEqualTo(TRANSIENT);
+        assertThat(classifier.classify(new org.apache.hc.client5.http.ClientProtocolException("other client trouble"))
+                .failureClass()).isEqualTo(TRANSIENT);
+    }
+
     @ParameterizedTest
     @CsvSource({"08001,TRANSIENT", "08006,TRANSIENT", "40001,TRANSIENT", "40P01,TRANSIENT", "57P01,TRANSIENT",
             "57P02,TRANSIENT", "57P03,TRANSIENT", "55P03,TRANSIENT", "53300,TRANSIENT", "23505,PERMANENT",

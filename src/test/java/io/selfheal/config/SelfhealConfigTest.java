@@ -85,6 +85,23 @@ class SelfhealConfigTest {
     }
 
     @Test
+    void aMisspeltSectionKeepsTheUsersNameInTheSuggestion() {
+        // found by the configuration matrix: the suggestion used to be "selfheal.upstream..inventory.max-attempts"
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.upstreams.inventory.max-attempts", "3")))
+                .hasMessageContaining("did you mean 'selfheal.upstream.inventory.max-attempts'?");
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.upstrem.orders.db.jitter", "0.1")))
+                .hasMessageContaining("did you mean 'selfheal.upstream.orders.db.jitter'?");
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.clasify.http.503", "TRANSIENT")))
+                .hasMessageContaining("did you mean 'selfheal.classify.http.503'?");
+    }
+
+    @Test
+    void theKnownKeysAreListedFromTheParsingCode() {
+        assertThat(SelfhealConfig.knownKeys()).contains("selfheal.defaults.max-attempts",
+                "selfheal.upstream.<name>.retry-after-max", "selfheal.classify.http.<status>", "selfheal.classify.default");
+    }
+
+    @Test
     void durationsAcceptTheDocumentedUnits() {
         assertThat(ConfigValues.duration("k", "500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(ConfigValues.duration("k", "10s")).isEqualTo(Duration.ofSeconds(10));
