@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
 import org.apache.camel.StreamCache;
 import org.slf4j.Logger;
 
@@ -58,10 +59,11 @@ final class Escalator implements Processor {
         Long parkedId = null;
         ParkingException failure = null;
         try {
-            parkedId = services.store().park(request(exchange, g, config));
+            ParkRequest request = request(exchange, g, config);
+            parkedId = services.store().park(request);
             exchange.setProperty(PARKED_ID, parkedId);
-            LOG.info("parked as #{}: route={} exchange={} (list with: parked list, or GET /selfheal/parked)", parkedId,
-                    exchange.getFromRouteId(), g.exchangeId());
+            LOG.info("parked as #{}: replays into route {} exchange={} (list with: parked list, or GET /selfheal/parked)",
+                    parkedId, request.routeId(), g.exchangeId());
         } catch (ParkingException e) {
             failure = e;
         } catch (RuntimeException e) {
@@ -87,9 +89,21 @@ final class Escalator implements Processor {
         String fromEndpoint = exchange.getFromEndpoint() == null ? null
                 : config.redactor().url(exchange.getFromEndpoint().getEndpointUri());
         String routeId = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : g.routeId();
+        if (isItemOfSplitOrMulticast(exchange) && g.routeId() != null) {
+            // a split or multicast item's original message is the item, not what entered the route it was split in:
+            // replaying the item into that route would run the whole split again, so replay it where it failed
+            routeId = g.routeId();
+            Route failed = exchange.getContext().getRoute(routeId);
+            fromEndpoint = failed == null ? fromEndpoint : config.redactor().url(failed.getEndpoint().getEndpointUri());
+        }
         return new ParkRequest(body(exchange, original), ParkedHeaders.encode(headers, config.redactor(),
                 config.sensitiveHeaderMode()), routeId, g.endpoint(), fromEndpoint, g,
                 exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class));
+    }
+
+    private static boolean isItemOfSplitOrMulticast(Exchange exchange) {
+        return exchange.getProperty(ExchangePropertyKey.SPLIT_INDEX) != null
+                || exchange.getProperty(ExchangePropertyKey.MULTICAST_INDEX) != null;
     }
 
     /** The message as it entered the route; the current one when Camel kept no original. */

@@ -112,11 +112,31 @@ class ConfigurationStartupMatrixTest {
         SPECS.put("selfheal.parked.auto-replay.enabled", BOOLEAN);
         SPECS.put("selfheal.parked.auto-replay.reasons", new Spec("ATTEMPTS,DURATION", "SOMETIMES", "ATTEMPTS,NEVER", "1"));
         SPECS.put("selfheal.parked.auto-replay.rate", new Spec("0.5", "fast", "0", "-1", "NaN", "Infinity"));
+
+        for (String prefix : List.of("selfheal.breaker.defaults.", "selfheal.breaker.<upstream>.")) {
+            SPECS.put(prefix + "enabled", BOOLEAN);
+            SPECS.put(prefix + "sliding-window-type", new Spec("TIME_BASED", "SLIDING", "1", "COUNT_BASED,TIME_BASED"));
+            SPECS.put(prefix + "sliding-window-size", COUNT);
+            SPECS.put(prefix + "minimum-calls", COUNT);
+            SPECS.put(prefix + "failure-rate-threshold", new Spec("50", "half", "-5", "0", "101", "NaN"));
+            SPECS.put(prefix + "consecutive-failures", new Spec("5", "five", "-1", "1.5", "99999999999"));
+            SPECS.put(prefix + "wait-in-open", POSITIVE_DURATION);
+            SPECS.put(prefix + "wait-in-open-multiplier", MULTIPLIER);
+            SPECS.put(prefix + "wait-in-open-max", POSITIVE_DURATION);
+            SPECS.put(prefix + "permitted-calls-in-half-open", COUNT);
+            SPECS.put(prefix + "automatic-transition", BOOLEAN);
+            SPECS.put(prefix + "half-open-wait", POSITIVE_DURATION);
+        }
+        for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<upstream>.")) {
+            SPECS.put(prefix + "enabled", BOOLEAN);
+            SPECS.put(prefix + "max-tokens", new Spec("20", "many", "-1", "0", "NaN"));
+            SPECS.put(prefix + "token-ratio", new Spec("0.2", "tenth", "-0.1", "NaN", "Infinity"));
+        }
     }
 
     /** A valid choice for each user-chosen segment. */
     static final Map<String, String> SEGMENT_EXAMPLE = Map.of(
-            "<name>", "inventory", "<status>", "503", "<code-or-class>", "40001", "<code>", "1213",
+            "<name>", "inventory", "<upstream>", "inventory", "<status>", "503", "<code-or-class>", "40001", "<code>", "1213",
             "<fully.qualified.ClassName>", "java.io.IOException");
     /** Choices that must be refused in the key itself, by key shape (an upstream or header name can be anything). */
     static final Map<String, List<String>> SEGMENT_INVALID = Map.of(

@@ -51,11 +51,14 @@ class DemoJarIT {
         assertThat(delivered).isGreaterThanOrEqualTo(30);
         // the log shows retries with each delay source, and one give-up line per give-up
         assertThat(out).contains("(backoff)").contains("(retry-after)").contains("(breaker)");
-        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("gave up:")).count()).isEqualTo(givenUp);
+        // (at least: a message given up while the breaker was open is replayed when it closes, and may give up again)
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("gave up:")).count())
+                .isGreaterThanOrEqualTo(givenUp);
         // the alert sink's ERROR line: the first give-up of each kind alerts at once, later ones are grouped
         assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert")).count()).isGreaterThanOrEqualTo(2);
         // each given-up record is parked, and the summary says how to list them
-        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("parked as #")).count()).isEqualTo(givenUp);
+        assertThat(out.lines().filter(l -> l.contains("i.s.escalation") && l.contains("parked as #")).count())
+                .isGreaterThanOrEqualTo(givenUp);
         assertThat(out).contains("parked list");
         // the upstream's restart opens its breaker, which a probe closes again
         assertThat(out).contains("breaker inventory-service: CLOSED -> OPEN").contains("HALF_OPEN -> CLOSED");

@@ -84,7 +84,9 @@ class FaultMatrixHttpTest {
                         .to("http://127.0.0.1:" + closedPort + PATH + options);
                 from("direct:unresolvable").routeId("unresolvable").routeConfigurationId("self-healing")
                         .to("http://selfheal-matrix.invalid" + PATH + options);
+                // its own upstream name: a Retry-After hold from another row must not hold this one back
                 from("direct:userinfo").routeId("userinfo").routeConfigurationId("self-healing")
+                        .setProperty(SelfhealProperties.UPSTREAM, constant("userinfo-host"))
                         .to("http://matrix:secret@127.0.0.1:" + wm.port() + PATH + options);
                 from("direct:raw").routeId("raw").routeConfigurationId("self-healing")
                         .toD("http://127.0.0.1:${header.rawPort}/raw" + options);
@@ -240,8 +242,11 @@ class FaultMatrixHttpTest {
     @MethodSource("protocolViolations")
     void aResponseThatBreaksHttpIsPermanent(String name, String reply) throws Exception {
         try (RawServer raw = new RawServer(reply)) {
-            Exchange out = ctx.createProducerTemplate().request("direct:raw",
-                    e -> e.getIn().setHeader("rawPort", raw.port()));
+            String upstream = "raw-" + rows.incrementAndGet();
+            Exchange out = ctx.createProducerTemplate().request("direct:raw", e -> {
+                e.getIn().setHeader("rawPort", raw.port());
+                e.setProperty(SelfhealProperties.UPSTREAM, upstream);
+            });
             assertGaveUp(out, "PERMANENT", 1, "PERMANENT");
             assertThat(raw.connections()).isEqualTo(1);
             MatrixReport.row("raw reply: " + name, out, raw.connections());
@@ -319,8 +324,18 @@ class FaultMatrixHttpTest {
 
     // --- helpers -----------------------------------------------------------------------------------------------
 
+    private static final AtomicInteger rows = new AtomicInteger();
+
+    /**
+     * Each row calls under an upstream name of its own: a Retry-After (rightly) holds back every caller of an
+     * upstream, and one row's hold must not delay the next row.
+     */
     private static Exchange call(String endpoint) {
-        return ctx.createProducerTemplate().request(endpoint, e -> e.getIn().setBody(null));
+        String upstream = "matrix-row-" + rows.incrementAndGet();
+        return ctx.createProducerTemplate().request(endpoint, e -> {
+            e.getIn().setBody(null);
+            e.setProperty(SelfhealProperties.UPSTREAM, upstream);
+        });
     }
 
     /** {@code failures} answers of {@code failure}, then 200 "ok" for good. */

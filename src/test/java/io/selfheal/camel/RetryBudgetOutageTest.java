@@ -77,6 +77,9 @@ class RetryBudgetOutageTest {
             ctx.createProducerTemplate().sendBody("seda:work", "m" + i);
         }
         assertThat(done.matches(50, TimeUnit.SECONDS)).isTrue();
+        // the NotifyBuilder may hear the last completion before this notifier does
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> reasons.values().stream().mapToInt(AtomicInteger::get).sum() >= MESSAGES);
         return reasons;
     }
 

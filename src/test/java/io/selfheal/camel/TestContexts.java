@@ -63,6 +63,13 @@ public final class TestContexts {
 
     public static CamelContext create(Map<String, String> properties) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext();
+        // each context gets its own in-memory stores unless the test names them: tests never see each other's parked
+        // messages or keys (and nothing is written under ./data)
+        Map<String, String> props = new LinkedHashMap<>(properties);
+        String unique = java.util.UUID.randomUUID().toString();
+        props.putIfAbsent("selfheal.parked.url", "jdbc:h2:mem:parked-" + unique + ";DB_CLOSE_DELAY=-1");
+        props.putIfAbsent("selfheal.idempotency.url", "jdbc:h2:mem:keys-" + unique + ";DB_CLOSE_DELAY=-1");
+        properties = props;
         Properties p = new Properties();
         p.putAll(properties);
         ctx.getPropertiesComponent().setOverrideProperties(p);
