@@ -82,7 +82,7 @@ class MonitoringFilesTest {
         wm.stop();
     }
 
-    private HttpResponse<String> get(String path) throws Exception {
+    private HttpResponse<String> fetch(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -92,22 +92,22 @@ class MonitoringFilesTest {
         ProducerTemplate template = main.getCamelContext().createProducerTemplate();
         wm.stubFor(get(urlEqualTo("/item")).willReturn(aResponse().withStatus(200)));
         template.request("direct:call", e -> { });
-        assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200);
+        assertThat(fetch("/observe/health/ready").statusCode()).isEqualTo(200);
 
         wm.stubFor(get(urlEqualTo("/item")).willReturn(aResponse().withStatus(503)));
         template.request("direct:call", e -> { });
         assertThat(SelfhealRuntime.of(main.getCamelContext()).breakers().state("catalog").name()).isEqualTo("OPEN");
-        HttpResponse<String> ready = get("/observe/health/ready");
+        HttpResponse<String> ready = fetch("/observe/health/ready");
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(fetch("/observe/health/live").statusCode()).isEqualTo(200);
 
         // the upstream recovers; a probe closes the breaker and readiness comes back
         wm.stubFor(get(urlEqualTo("/item")).willReturn(aResponse().withStatus(200)));
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
             template.request("direct:call", e -> { });
-            return get("/observe/health/ready").statusCode() == 200;
+            return fetch("/observe/health/ready").statusCode() == 200;
         });
-        assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
+        assertThat(fetch("/observe/health/live").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -127,7 +127,7 @@ class MonitoringFilesTest {
             template.request("direct:call", e -> { });
             return "CLOSED".equals(SelfhealRuntime.of(main.getCamelContext()).breakers().state("catalog").name());
         });
-        String scrape = get("/observe/metrics").body();
+        String scrape = fetch("/observe/metrics").body();
 
         Set<String> used = new TreeSet<>();
         used.addAll(metricNames(Files.readString(RULES)));
