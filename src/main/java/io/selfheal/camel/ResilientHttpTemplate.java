@@ -85,8 +85,29 @@ public class ResilientHttpTemplate extends RouteBuilder {
     }
 
     /** Checks an instance's parameters when it is created, so a typo stops start-up naming the parameter. */
+    /** The parameters this template takes; Camel's own (routeId, templateId, uuid, location) are let through. */
+    static final java.util.List<String> PARAMETERS = java.util.List.of(UPSTREAM, URL, METHOD, CONNECT_TIMEOUT,
+            READ_TIMEOUT, IDEMPOTENCY_KEY, IDEMPOTENT);
+    private static final java.util.Set<String> CAMEL_PARAMETERS = java.util.Set.of("routeId", "templateId", "uuid",
+            "location", "routeDescription", "routeGroup", "prefixId", "noErrorHandler", "templatedRoute");
+
     static void validate(RouteTemplateContext rtc) {
         Map<String, Object> p = rtc.getParameters();
+        for (String given : p.keySet()) {
+            // a misspelt parameter would otherwise be ignored and its default used in silence; Camel passes options
+            // of its own too (bridgeErrorHandler, routeId ...), so only a near miss of one of ours is a typo
+            if (PARAMETERS.contains(given) || CAMEL_PARAMETERS.contains(given)) {
+                continue;
+            }
+            String nearest = PARAMETERS.stream()
+                    .min(java.util.Comparator.comparingInt(k -> io.selfheal.config.ConfigReader.levenshtein(
+                            k.toLowerCase(Locale.ROOT), given.toLowerCase(Locale.ROOT))))
+                    .orElse(URL);
+            if (io.selfheal.config.ConfigReader.levenshtein(nearest.toLowerCase(Locale.ROOT), given.toLowerCase(Locale.ROOT)) <= 3) {
+                throw new IllegalArgumentException("Route template " + TEMPLATE_ID + ": unknown parameter '" + given
+                        + "'; did you mean '" + nearest + "'? (parameters: " + String.join(", ", PARAMETERS) + ")");
+            }
+        }
         String upstream = text(p.get(UPSTREAM));
         if (upstream.isBlank()) {
             throw invalid(UPSTREAM, upstream, "must name the upstream");

@@ -146,7 +146,7 @@ public final class ConfigReader {
         return all.length > fixedSegments ? String.join(".", java.util.Arrays.copyOfRange(all, fixedSegments, all.length)) : "";
     }
 
-    static int levenshtein(String a, String b) {
+    public static int levenshtein(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {
