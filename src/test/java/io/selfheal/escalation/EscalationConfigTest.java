@@ -21,7 +21,7 @@ class EscalationConfigTest {
         assertThat(c.alert().sinks()).containsExactly("log");
         assertThat(c.alert().groupWindow()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.alert().retryMaxAttempts()).isEqualTo(3);
-        assertThat(c.parked().url()).isEqualTo("jdbc:h2:file:./data/selfheal-parked;AUTO_SERVER=TRUE");
+        assertThat(c.parked().url()).isEqualTo("jdbc:h2:file:./data/selfheal-parked;AUTO_SERVER=TRUE;WRITE_DELAY=0");
         assertThat(c.parked().table()).isEqualTo("selfheal_parked");
         assertThat(c.parked().maxBodySize()).isEqualTo(10L * 1024 * 1024);
         assertThat(c.parked().sensitiveHeaderMode()).isEqualTo(ParkedConfig.SensitiveHeaderMode.REDACT);
