@@ -25,6 +25,13 @@ public final class Redactor {
     private static final Pattern SECRET_PARAM = Pattern.compile(
             "(?i)([?&;]|\\b)((?:[a-z0-9_.-]*?)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
                     + "signature|sig|auth|credential|session)[a-z0-9_.-]*)=([^&\\s\"'<>;,)]*)");
+    /**
+     * Header names that say their value is a secret (the parameter fragments above, without the short ones such as
+     * "sig" that would catch ordinary names). Not "key" alone: Idempotency-Key must be kept, and replayed.
+     */
+    private static final Pattern SECRET_HEADER_NAME = Pattern.compile(
+            "(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|session|"
+                    + "signature|auth)");
     /** user:password@ in a URL. */
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/@\\s:]*):([^/@\\s]*)@");
     /** "Bearer xyz", "Basic xyz" as they appear in messages and header dumps. */
@@ -53,8 +60,14 @@ public final class Redactor {
         return sensitiveHeaders;
     }
 
+    /**
+     * A header whose value is a secret: a known one, a configured one, or one named like a secret (an HTTP consumer
+     * turns query parameters into headers, so {@code ?token=...} arrives as a header named {@code token}: shown and
+     * parked in clear until SecretsScanIT found it).
+     */
     public boolean isSensitiveHeader(String name) {
-        return name != null && sensitiveHeaders.contains(name.toLowerCase(Locale.ROOT));
+        return name != null && (sensitiveHeaders.contains(name.toLowerCase(Locale.ROOT))
+                || SECRET_HEADER_NAME.matcher(name).find());
     }
 
     /** Masks the password in user-info and secret-looking query parameters. */
