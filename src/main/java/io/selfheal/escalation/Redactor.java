@@ -32,6 +32,20 @@ public final class Redactor {
     private static final Pattern SECRET_HEADER_NAME = Pattern.compile(
             "(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|session|"
                     + "signature|auth)");
+    /** A name (of a JSON field, an XML element, an encoded parameter) that says its value is a secret. */
+    private static final String SECRET_NAME = "[a-z0-9_.-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
+            + "access[_-]?key|private[_-]?key|signature|auth|credential|session|cookie)[a-z0-9_.-]*";
+    /**
+     * {@code "access_token": "xyz"} or {@code 'apiKey': 'xyz'}: secrets in JSON and quoted dumps, as upstream error
+     * bodies carry them (an OAuth error answer, a header echo); the value is masked, quotes kept.
+     */
+    private static final Pattern QUOTED_PAIR = Pattern.compile(
+            "(?i)([\"'])(" + SECRET_NAME + ")\\1(\\s*[:=]\\s*)([\"'])((?:\\\\.|(?!\\4).)*)\\4");
+    /** {@code <password>xyz</password>} in XML bodies. */
+    private static final Pattern XML_ELEMENT = Pattern.compile("(?i)<(" + SECRET_NAME + ")(\\s[^>]*)?>([^<]*)</\\1>");
+    /** {@code token%3Dxyz} in a URL-encoded query inside another URL or a form body. */
+    private static final Pattern ENCODED_PARAM = Pattern.compile(
+            "(?i)(" + SECRET_NAME + ")(%3D)([^&\\s\"'<>]*?)(?=%26|[&\\s\"'<>]|$)");
     /** user:password@ in a URL. */
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/@\\s:]*):([^/@\\s]*)@");
     /** "Bearer xyz", "Basic xyz" as they appear in messages and header dumps. */
@@ -93,6 +107,9 @@ public final class Redactor {
             }
         }
         s = SECRET_PARAM.matcher(s).replaceAll("$1$2=" + Matcher.quoteReplacement(MASK));
+        s = QUOTED_PAIR.matcher(s).replaceAll("$1$2$1$3$4" + Matcher.quoteReplacement(MASK) + "$4");
+        s = XML_ELEMENT.matcher(s).replaceAll("<$1$2>" + Matcher.quoteReplacement(MASK) + "</$1>");
+        s = ENCODED_PARAM.matcher(s).replaceAll("$1$2" + Matcher.quoteReplacement(MASK));
         return s;
     }
 

@@ -103,10 +103,12 @@ class SecretsScanIT {
                 .withBody("welcome")));
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)
                 .withHeader("Set-Cookie", "trk=" + SECRETS.get("Set-Cookie on the 503 answer"))
-                .withBody("busy; your session=" + SECRETS.get("session in the 503 answer's body"))));
+                .withBody("<error><reason>busy</reason><session>" + SECRETS.get("session in the 503 answer's body")
+                        + "</session></error>")));
         upstream.stubFor(post(urlPathEqualTo("/orders")).withRequestBody(containing("refuse"))
                 .willReturn(aResponse().withStatus(400)
-                        .withBody("invalid order, access_token=" + SECRETS.get("token in the 400 answer's body"))));
+                        .withBody("{\"error\":\"invalid order\",\"access_token\":\""
+                                + SECRETS.get("token in the 400 answer's body") + "\"}")));
         hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         hook.start();
         hook.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
