@@ -13,13 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +28,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -61,23 +55,16 @@ import static org.awaitility.Awaitility.await;
 class CrashRestartIT {
     static final int RECORDS = Integer.getInteger("crash.records", 5_000);
     static final int KILLS = Integer.getInteger("crash.kills", 5);
-    static final int MAX_ATTEMPTS = 10;
-    static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
-    static final String PG_USER = "postgres";
+    static final int MAX_ATTEMPTS = LedgerPipeline.MAX_ATTEMPTS;
 
     @TempDir
     Path dir;
     private WireMockServer ledger;
     private FlakyLedger flaky;
-    private final String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    private final String keyTable = "crash_keys_" + suffix;
-    private final String sinkTable = "crash_sink_" + suffix;
-    private final String parkedTable = "crash_parked_" + suffix;
+    private LedgerPipeline pipeline;
     private final List<ChildJar> runs = new ArrayList<>();
     private final Map<String, Plan> plans = new HashMap<>();
     private long seed;
-    /** The connection progress is polled on (one, not one per poll). */
-    private Connection monitor;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -92,81 +79,10 @@ class CrashRestartIT {
         ledger.start();
         ledger.stubFor(post(urlPathEqualTo("/ledger")).willReturn(aResponse().withTransformers(FlakyLedger.NAME)));
 
-        sql("CREATE TABLE " + sinkTable + " (record_id VARCHAR(20) PRIMARY KEY, idem_key VARCHAR(255) NOT NULL, "
-                + "ledger_ref VARCHAR(200), run VARCHAR(10))");
-        Files.createDirectories(dir.resolve("config"));
-        Files.createDirectories(dir.resolve("routes"));
-        Files.createDirectories(dir.resolve("inbox"));
-        Files.writeString(dir.resolve("config/application.properties"), """
-                # crash test: scaled-down delays, every store on PostgreSQL, no circuit breaker
-                selfheal.defaults.max-attempts = %d
-                selfheal.defaults.initial-delay = 20ms
-                selfheal.defaults.max-delay = 500ms
-                selfheal.defaults.recoverable-initial-delay = 200ms
-                selfheal.defaults.retry-after-max = 5s
-                selfheal.defaults.max-duration = 60s
-                selfheal.idempotency.url = %s
-                selfheal.idempotency.username = %s
-                selfheal.idempotency.table = %s
-                selfheal.idempotency.pool-size = 12
-                selfheal.idempotency.claim-timeout = 2s
-                selfheal.parked.url = %s
-                selfheal.parked.username = %s
-                selfheal.parked.table = %s
-                selfheal.parked.replay-poll-interval = 0s
-                selfheal.alert.sinks = log
-                selfheal.alert.group-window = 10s
-                camel.main.shutdown-timeout = 5
-                """.formatted(MAX_ATTEMPTS, PG_URL, PG_USER, keyTable, PG_URL, PG_USER, parkedTable));
-        Files.writeString(dir.resolve("routes/ledger.yaml"), """
-                - route:
-                    id: ledger-inbox
-                    routeConfigurationId: self-healing
-                    from:
-                      uri: file:inbox
-                      parameters:
-                        delete: true
-                        readLock: none
-                        include: ".*\\\\.json"
-                        maxMessagesPerPoll: 100
-                        delay: 20
-                      steps:
-                        - threads:
-                            poolSize: 8
-                            maxPoolSize: 8
-                            maxQueueSize: 32
-                        - setHeader: { name: record_id, simple: "${file:onlyname.noext}" }
-                        - setHeader: { name: run, constant: "{{sys:crash.run}}" }
-                        - idempotentConsumer:
-                            idempotentRepository: "#selfhealIdempotentRepository-ledger"
-                            expression:
-                              header: record_id
-                            steps:
-                              - setProperty: { name: SelfhealUpstream, constant: ledger }
-                              - convertBodyTo: { type: String }
-                              - setHeader: { name: Content-Type, constant: application/json }
-                              - setHeader: { name: X-Run, constant: "{{sys:crash.run}}" }
-                              - to: "http://127.0.0.1:%d/ledger?httpMethod=POST&connectTimeout=2000&responseTimeout=10000"
-                              - removeProperty: { name: SelfhealUpstream }
-                              - setHeader: { name: ledger_ref, simple: "${bodyAs(String)}" }
-                              - setHeader: { name: idem_key, simple: "${header.Idempotency-Key}" }
-                              - to: direct:ledger-sink
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    routeId: ledger-sink
-                    parameters:
-                      - { name: name, value: ledger-sink }
-                      - { name: table, value: %s }
-                      - { name: keyColumns, value: record_id }
-                      - { name: columns, value: "record_id,idem_key,ledger_ref,run" }
-                      - { name: rowFrom, value: headers }
-                """.formatted(ledger.port(), sinkTable));
-        // written to a side directory and moved in, so the consumer never sees a half-written file
-        Path staging = Files.createDirectories(dir.resolve("staging"));
+        pipeline = new LedgerPipeline(dir, "crash");
+        pipeline.write(ledger.port(), "");
         for (int i = 1; i <= RECORDS; i++) {
-            Path f = staging.resolve(id(i) + ".json");
-            Files.writeString(f, "{\"id\":\"" + id(i) + "\",\"amount\":" + (i % 997) + ".50}");
-            Files.move(f, dir.resolve("inbox").resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            pipeline.drop(id(i), LedgerPipeline.record(id(i), i % 997));
         }
     }
 
@@ -178,15 +94,8 @@ class CrashRestartIT {
         if (ledger != null) {
             ledger.stop();
         }
-        if (monitor != null) {
-            monitor.close();
-        }
-        for (String t : List.of(sinkTable, keyTable, parkedTable)) {
-            try {
-                sql("DROP TABLE IF EXISTS " + t);
-            } catch (SQLException e) {
-                // best effort: the names are unique
-            }
+        if (pipeline != null) {
+            pipeline.dropTables();
         }
     }
 
@@ -267,8 +176,7 @@ class CrashRestartIT {
     }
 
     private ChildJar start(int run) throws IOException {
-        ChildJar jar = ChildJar.start(dir, dir.resolve("run-" + run + ".log"),
-                List.of("-Xmx384m", "-Dcrash.run=" + run));
+        ChildJar jar = pipeline.start(String.valueOf(run), dir.resolve("run-" + run + ".log"));
         runs.add(jar);
         return jar;
     }
@@ -285,42 +193,12 @@ class CrashRestartIT {
         return String.format("r%05d", i);
     }
 
-    /** Records with an outcome: rows in the sink plus records parked (0 while a table does not exist yet). */
     private int progress() {
-        return count("SELECT COUNT(*) FROM " + sinkTable) + count("SELECT COUNT(*) FROM " + parkedTable);
-    }
-
-    private int count(String query) {
-        try {
-            if (monitor == null || monitor.isClosed()) {
-                monitor = connect();
-            }
-            try (Statement s = monitor.createStatement(); ResultSet rs = s.executeQuery(query)) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            return 0;
-        }
+        return pipeline.progress();
     }
 
     private Set<String> inSource() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("inbox"))) {
-            Set<String> ids = new TreeSet<>();
-            files.filter(f -> f.getFileName().toString().endsWith(".json"))
-                    .forEach(f -> ids.add(f.getFileName().toString().replace(".json", "")));
-            return ids;
-        }
-    }
-
-    private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(PG_URL, PG_USER, "");
-    }
-
-    private static void sql(String statement) throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
+        return pipeline.inSource();
     }
 
     /** One parked entry, as the store keeps it. */
@@ -333,15 +211,15 @@ class CrashRestartIT {
 
     private Accounting account() throws Exception {
         Accounting a = new Accounting();
-        try (Connection c = connect(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT record_id, idem_key, ledger_ref, run FROM " + sinkTable)) {
+        try (Connection c = LedgerPipeline.connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT record_id, idem_key, ledger_ref, run FROM " + pipeline.sinkTable)) {
                 while (rs.next()) {
                     a.sinkRows.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                             .add(new SinkRow(rs.getString(2), rs.getString(3), rs.getString(4)));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT id, status, give_up_reason, idempotency_key, body FROM "
-                    + parkedTable + " ORDER BY id")) {
+                    + pipeline.parkedTable + " ORDER BY id")) {
                 while (rs.next()) {
                     String body = new String(rs.getBytes(5), StandardCharsets.UTF_8);
                     a.parkedEntries.computeIfAbsent(FlakyLedger.recordId(body), k -> new ArrayList<>())

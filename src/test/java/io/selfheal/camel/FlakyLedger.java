@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.http.HttpHeader;
 import com.github.tomakehurst.wiremock.http.HttpHeaders;
 import com.github.tomakehurst.wiremock.http.Request;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +30,10 @@ import static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder.r
  * crash (it cannot know the answer it lost) causes no second booking, provided it sends the same key; a client that
  * changed the key would book twice, which the accounting catches.
  * <p>
- * The plan of a record says what its n-th call gets: 503, 500, 429 with {@code Retry-After: 1} or 400 (permanent),
- * then 201, or 503 for ever (never succeeds). The record id is read from the JSON body ({@code "id":"r00042"}).
+ * The plan of a record says what its n-th call gets: 503, 500, 429 with {@code Retry-After: 1}, a connection reset
+ * (status 0 in a plan) or 400 (permanent), then 201, or 503 for ever (never succeeds). The record id is read from the
+ * JSON body ({@code "id":"r00042"}). The ledger also counts, without a request journal (for long runs), the keys each
+ * record was sent under and the bookings per record.
  */
 final class FlakyLedger implements ResponseDefinitionTransformerV2 {
     static final String NAME = "flaky-ledger";
@@ -93,6 +97,9 @@ final class FlakyLedger implements ResponseDefinitionTransformerV2 {
     private final Map<String, String> booked = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> bookingsByKey = new ConcurrentHashMap<>();
     private final AtomicLong bookings = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<String, Set<String>> keysByRecord = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> bookingsByRecord = new ConcurrentHashMap<>();
     private final Object[] locks = new Object[64];
 
     FlakyLedger(Function<String, Plan> plans) {
@@ -121,6 +128,18 @@ final class FlakyLedger implements ResponseDefinitionTransformerV2 {
         return bookingsByKey;
     }
 
+    long requests() {
+        return requests.get();
+    }
+
+    Map<String, Set<String>> keysByRecord() {
+        return keysByRecord;
+    }
+
+    Map<String, AtomicInteger> bookingsByRecord() {
+        return bookingsByRecord;
+    }
+
     static String recordId(String body) {
         Matcher m = RECORD_ID.matcher(body == null ? "" : body);
         return m.find() ? m.group(1) : null;
@@ -137,6 +156,8 @@ final class FlakyLedger implements ResponseDefinitionTransformerV2 {
         if (key == null || key.isBlank()) {
             return response(400, "{\"error\":\"Idempotency-Key is required\"}", null);
         }
+        requests.incrementAndGet();
+        keysByRecord.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(key);
         synchronized (locks[Math.floorMod(key.hashCode(), locks.length)]) {
             String ref = booked.get(key);
             if (ref != null) {
@@ -149,9 +170,11 @@ final class FlakyLedger implements ResponseDefinitionTransformerV2 {
                 ref = "{\"ref\":\"L-" + id + "-" + bookings.incrementAndGet() + "\"}";
                 booked.put(key, ref);
                 bookingsByKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                bookingsByRecord.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
                 return response(status, ref, null);
             }
             return switch (status) {
+                case 0 -> responseDefinition().withFault(Fault.CONNECTION_RESET_BY_PEER).build();
                 case 429 -> response(429, "{\"error\":\"slow down\"}", new HttpHeader("Retry-After", "1"));
                 case 400 -> response(400, "{\"error\":\"amount is not a number\"}", null);
                 default -> response(status, "{\"error\":\"ledger unavailable\"}", null);
