@@ -152,7 +152,7 @@ class CrashRestartIT {
         for (ChildJar r : runs) {
             String out = r.output();
             a.takeovers += count(out, "took over idempotency key");
-            a.waitsForClaims += count(out, "KeyInProgressException");
+            a.waitsForClaims += count(out, "(KeyInProgressException)");
         }
         a.print(seed, plans, kills, millis);
         assertThat(diedByItself).as("the last run died by itself:%n%s", last.tail(60)).isFalse();
