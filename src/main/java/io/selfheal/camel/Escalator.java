@@ -76,6 +76,12 @@ final class Escalator implements Processor {
             // Camel logs the caught exception when a failure handler fails; its message may hold a secret URL, so
             // leave it the redacted give-up instead
             exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, new GaveUpException(g.summary()));
+            // an HTTP consumer (platform-http) answers a failed exchange with the response code header when there is
+            // one: a 200 left by an earlier successful call in the route told the caller "accepted" for a message that
+            // was neither delivered nor parked (SecretsScanIT saw it), and the caller then drops it. Without the
+            // header the consumer answers its failure code (500), so the caller keeps the message and retries.
+            exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_CODE);
+            exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_TEXT);
             throw failure;
         }
     }

@@ -1,14 +1,13 @@
 package io.selfheal.camel;
 
 import io.selfheal.config.ConfigValues;
+import io.selfheal.escalation.ApiToken;
 import io.selfheal.escalation.Json;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +60,7 @@ public class ParkedApiRoutes extends RouteBuilder {
             // drop credentials before anything else sees the message
             exchange.getIn().removeHeader("Authorization");
             exchange.getIn().removeHeader("X-Selfheal-Token");
-            if (expected == null || given == null || !MessageDigest.isEqual(
-                    expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+            if (!ApiToken.matches(expected, given)) {
                 exchange.getMessage().setHeader("WWW-Authenticate", "Bearer realm=\"selfheal\"");
                 respond(exchange, 401, Map.of("error", "a valid token is required (Authorization: Bearer <token>)"));
                 return;

@@ -43,7 +43,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
     SelfhealIdempotency(IdempotencyConfig config, Clock clock, String contextName) {
         this.config = config;
         this.dataSource = new PooledDataSource(config, "selfheal-idempotency-" + contextName);
-        this.store = new JdbcKeyStore(dataSource, config.table(), clock);
+        this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout());
     }
 
     /** Binds the beans, the registry names for scoped repositories, and closes the pool with the context. */
@@ -107,6 +107,8 @@ public final class SelfhealIdempotency extends ServiceSupport {
 
     @Override
     protected void doStop() {
+        // stop renewing claims and let the unconfirmed ones expire at once, while the pool is still open
+        store.close();
         dataSource.close();
     }
 

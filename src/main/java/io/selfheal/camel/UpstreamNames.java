@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * of an HTTP URI, the data source of a JDBC or SQL endpoint, or the endpoint itself.
  */
 public final class UpstreamNames {
+    /** The user-info of "scheme://user:password@host" (an authority; "seda:a@b" has none). */
+    private static final Pattern USERINFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@?#]*@");
     private static final Pattern DATA_SOURCE_PARAM = Pattern.compile("[?&]dataSource=(?:#|%23)?(?:bean:)?([^&]+)");
 
     private UpstreamNames() {
@@ -67,7 +69,9 @@ public final class UpstreamNames {
             return "dataSource";
         }
         int q = uri.indexOf('?');
-        return q >= 0 ? uri.substring(0, q) : uri;
+        String name = q >= 0 ? uri.substring(0, q) : uri;
+        // the name is shown in logs, alerts and metric labels: never with the credentials of user:password@host
+        return USERINFO.matcher(name).replaceFirst("$1");
     }
 
     private static String host(String uri) {

@@ -65,7 +65,9 @@ final class BuiltInRules {
                 "jakarta.jms.TransactionRolledBackException", "javax.jms.TransactionRolledBackException",
                 "jakarta.jms.ResourceAllocationException", "javax.jms.ResourceAllocationException",
                 "org.springframework.dao.TransientDataAccessException",
-                "org.springframework.dao.PessimisticLockingFailureException"}) {
+                "org.springframework.dao.PessimisticLockingFailureException",
+                // a copy of a message whose idempotency key another processing still holds: wait for its outcome
+                "io.selfheal.idempotency.KeyInProgressException"}) {
             b.exception(name, TRANSIENT);
         }
 

@@ -31,7 +31,17 @@ public final class Redactor {
 
     /** A name that says its value is a secret, in a query string, a JSON field or an XML element (at most 64+64). */
     private static final String SECRET_NAME = "[a-z0-9_.-]{0,64}?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
-            + "access[_-]?key|signature|sig|auth|credential|session|cookie)[a-z0-9_.-]{0,64}";
+            + "access[_-]?key|private[_-]?key|signature|sig|auth|credential|session|cookie)[a-z0-9_.-]{0,64}";
+    /**
+     * Header names that say their value is a secret (the name fragments above, without short ones such as "sig" that
+     * would catch ordinary names). Not "key" alone: Idempotency-Key must be kept, and replayed.
+     */
+    private static final Pattern SECRET_HEADER_NAME = Pattern.compile(
+            "(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|session|"
+                    + "signature|auth)");
+    /** {@code token%3Dxyz} in a URL-encoded query inside another URL or a form body. */
+    private static final Pattern ENCODED_PARAM = Pattern.compile(
+            "(?i)(" + SECRET_NAME + ")(%3D)([^&\\s\"'<>%]*(?:%(?!26)[^&\\s\"'<>%]*)*)");
     /**
      * Query and form parameters whose names say they are secrets: {@code ?token=xyz&api_key=xyz}. A name starts where
      * a run of name characters starts (not at every word boundary inside "a.b.c", which is as slow as it is useless).
@@ -77,8 +87,13 @@ public final class Redactor {
         return sensitiveHeaders;
     }
 
+    /**
+     * A header whose value is a secret: a known one, a configured one, or one named like a secret (an HTTP consumer
+     * turns query parameters into headers, so {@code ?token=...} arrives as a header named {@code token}).
+     */
     public boolean isSensitiveHeader(String name) {
-        return name != null && sensitiveHeaders.contains(name.toLowerCase(Locale.ROOT));
+        return name != null && (sensitiveHeaders.contains(name.toLowerCase(Locale.ROOT))
+                || SECRET_HEADER_NAME.matcher(name).find());
     }
 
     /** Masks the password in user-info and secret-looking query parameters. */
@@ -106,6 +121,7 @@ public final class Redactor {
         s = QUOTED_FIELD.matcher(s).replaceAll("$1$2$1$3$4" + Matcher.quoteReplacement(MASK) + "$4");
         s = XML_ELEMENT.matcher(s).replaceAll("<$1$2>" + Matcher.quoteReplacement(MASK) + "</$1>");
         s = SECRET_PARAM.matcher(s).replaceAll("$1$2=" + Matcher.quoteReplacement(MASK));
+        s = ENCODED_PARAM.matcher(s).replaceAll("$1$2" + Matcher.quoteReplacement(MASK));
         return s;
     }
 

@@ -19,9 +19,12 @@ import java.util.Objects;
  * @param table             table holding the keys; created if missing
  * @param poolSize          maximum pooled connections
  * @param connectionTimeout how long a caller waits for a pooled connection before failing (a TRANSIENT failure)
+ * @param claimTimeout      how long a key claimed by a processing stays claimed without being renewed: the process
+ *                          renews its claims every third of it, so a claim older than this belongs to a process that
+ *                          died, and the next copy of the message takes it over
  */
 public record IdempotencyConfig(String url, String username, String password, String table, int poolSize,
-                                Duration connectionTimeout) {
+                                Duration connectionTimeout, Duration claimTimeout) {
     public static final String PREFIX = "selfheal.idempotency.";
     public static final String URL = PREFIX + "url";
     public static final String USERNAME = PREFIX + "username";
@@ -29,6 +32,7 @@ public record IdempotencyConfig(String url, String username, String password, St
     public static final String TABLE = PREFIX + "table";
     public static final String POOL_SIZE = PREFIX + "pool-size";
     public static final String CONNECTION_TIMEOUT = PREFIX + "connection-timeout";
+    public static final String CLAIM_TIMEOUT = PREFIX + "claim-timeout";
 
     /**
      * An H2 file relative to the working directory: survives a restart, owned by one process. WRITE_DELAY=0 writes
@@ -42,6 +46,13 @@ public record IdempotencyConfig(String url, String username, String password, St
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
     /** HikariCP refuses anything shorter. */
     public static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
+    /**
+     * After a crash, copies of the messages that were in flight are retried for up to this long before their claims
+     * are taken over; a live process that stalls (a long GC pause) for longer may see its claims taken over.
+     */
+    public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofSeconds(30);
+    /** Claims are renewed every third of the timeout: shorter would renew faster than a database round trip allows. */
+    public static final Duration MIN_CLAIM_TIMEOUT = Duration.ofSeconds(1);
 
     public IdempotencyConfig {
         Objects.requireNonNull(url, "url");
@@ -49,10 +60,12 @@ public record IdempotencyConfig(String url, String username, String password, St
         username = username == null ? "" : username;
         password = password == null ? "" : password;
         Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+        Objects.requireNonNull(claimTimeout, "claimTimeout");
     }
 
     public static IdempotencyConfig defaults() {
-        return new IdempotencyConfig(DEFAULT_URL, "", "", DEFAULT_TABLE, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT);
+        return new IdempotencyConfig(DEFAULT_URL, "", "", DEFAULT_TABLE, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT,
+                DEFAULT_CLAIM_TIMEOUT);
     }
 
     /** Takes every {@code selfheal.idempotency.*} key from the reader; an invalid value names its key. */
@@ -84,13 +97,20 @@ public record IdempotencyConfig(String url, String username, String password, St
             throw new ConfigException(CONNECTION_TIMEOUT, "Invalid " + CONNECTION_TIMEOUT + " " + timeout.toMillis()
                     + "ms: must be at least " + MIN_CONNECTION_TIMEOUT.toMillis() + "ms");
         }
-        return new IdempotencyConfig(url, username, password, table, poolSize, timeout);
+        Duration claimTimeout = reader.take(CLAIM_TIMEOUT).map(v -> ConfigValues.duration(CLAIM_TIMEOUT, v))
+                .orElse(DEFAULT_CLAIM_TIMEOUT);
+        if (claimTimeout.compareTo(MIN_CLAIM_TIMEOUT) < 0) {
+            throw new ConfigException(CLAIM_TIMEOUT, "Invalid " + CLAIM_TIMEOUT + " " + claimTimeout.toMillis()
+                    + "ms: must be at least " + MIN_CLAIM_TIMEOUT.toSeconds() + "s");
+        }
+        return new IdempotencyConfig(url, username, password, table, poolSize, timeout, claimTimeout);
     }
 
     /** Never prints the password. */
     @Override
     public String toString() {
         return "IdempotencyConfig[url=" + Redactor.defaults().url(url) + ", username=" + username + ", table=" + table + ", poolSize="
-                + poolSize + ", connectionTimeout=" + connectionTimeout.toMillis() + "ms]";
+                + poolSize + ", connectionTimeout=" + connectionTimeout.toMillis() + "ms, claimTimeout="
+                + claimTimeout.toMillis() + "ms]";
     }
 }

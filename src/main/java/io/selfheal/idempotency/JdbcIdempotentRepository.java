@@ -13,6 +13,8 @@ import java.util.Objects;
  * order ids and invoice ids apart). Used by the idempotent consumer EIP; bound as {@code selfhealIdempotentRepository}
  * (scope {@value #DEFAULT_SCOPE}) and {@code selfhealIdempotentRepository-<scope>}.
  * <p>
+ * A key is claimed when added and confirmed when its exchange completes ({@link #confirm}); a copy that arrives while
+ * the claim is alive fails with {@link KeyInProgressException} (TRANSIENT) instead of being skipped.
  * A key this exchange added is remembered on the exchange ({@value #CLAIMED_KEYS}), so that giving up can release it
  * and a replay of the same message goes through. Stopping the repository (Camel stops it with each route that uses
  * it) does not close the shared pool.
@@ -83,10 +85,13 @@ public final class JdbcIdempotentRepository extends ServiceSupport implements Id
         return store.remove(scope, key);
     }
 
-    /** Keys are stored when added (eager); nothing is pending. */
+    /**
+     * The message was processed: the key's claim becomes a confirmed key, which later copies skip. Until then a copy
+     * is retried, not skipped (see {@link JdbcKeyStore}), so a processing that dies cannot take the message with it.
+     */
     @Override
     public boolean confirm(String key) {
-        return true;
+        return store.confirm(scope, key);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.selfheal.idempotency;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,43 +15,97 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keys already seen, in one database table shared by every process that points at it. One row per (scope, key); the
  * primary key decides races: of two concurrent inserts of one key exactly one reports "new". Every call uses its own
  * pooled connection in auto-commit mode, so nothing is held between calls.
  * <p>
+ * A key is first <em>claimed</em> (its row names this store's owner and a claim expiry), then <em>confirmed</em> when
+ * its message was processed (the claim columns are cleared), or removed when it gave up. The claim exists because a
+ * process can die between the two: found in the table, a claimed key used to read as "seen", so the copy of the
+ * message that the source delivered again after the crash was skipped and acknowledged, and the message was lost (the
+ * crash test, CrashRestartIT, lost 151 of 5,000 records that way). Now:
+ * <ul>
+ *     <li>a confirmed key is a duplicate ({@link #add} returns false);</li>
+ *     <li>a key claimed by a processing whose claim is still renewed throws {@link KeyInProgressException}, a
+ *         TRANSIENT failure: the copy is retried, never acknowledged unprocessed;</li>
+ *     <li>a claim not renewed for {@code claimTimeout} belongs to a process that died: the next copy takes it over.</li>
+ * </ul>
+ * While this store holds claims, a daemon thread renews them every third of {@code claimTimeout}. {@link #close}
+ * stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for them.
+ * <p>
  * Plain JDBC; the Camel repository ({@link JdbcIdempotentRepository}) is a thin view of one scope on top of it.
  */
-public final class JdbcKeyStore {
+public final class JdbcKeyStore implements AutoCloseable {
     public static final int MAX_SCOPE_CHARS = 100;
     public static final int MAX_KEY_CHARS = 255;
-    private static final List<String> COLUMNS = List.of("scope_name", "message_key", "created_at");
+    public static final int MAX_OWNER_CHARS = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcKeyStore.class);
+    private static final List<String> COLUMNS = List.of("scope_name", "message_key", "created_at", "claimed_by",
+            "claim_expires_ms");
     private static final List<String> KEY_COLUMNS = List.of("scope_name", "message_key");
+    /** Attempts of one add when rows change under it (a claim released or taken between two statements). */
+    private static final int ADD_ROUNDS = 3;
 
     private final DataSource dataSource;
     private final String table;
     private final Clock clock;
+    private final Duration claimTimeout;
+    private final String owner;
     private volatile Prepared prepared;
+    private ScheduledExecutorService renewer;
 
     /** The dialect and statements, fixed once the table is known to exist. */
-    private record Prepared(SqlDialect dialect, String insert, String select, String delete, String clear) {
+    private record Prepared(SqlDialect dialect, String insert, String claimOf, String takeOver, String confirm,
+                            String delete, String clear, String renew, String expireOwn) {
+    }
+
+    /** A row's claim: null owner means confirmed. */
+    private record Claim(String owner, Long expiresMillis) {
+        boolean confirmed() {
+            return owner == null;
+        }
     }
 
     public JdbcKeyStore(DataSource dataSource, String table, Clock clock) {
+        this(dataSource, table, clock, IdempotencyConfig.DEFAULT_CLAIM_TIMEOUT);
+    }
+
+    public JdbcKeyStore(DataSource dataSource, String table, Clock clock, Duration claimTimeout) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         if (!SqlNames.isValid(table)) {
             throw new IllegalArgumentException("Invalid key table name '" + table + "'");
         }
         this.table = table;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
+        if (claimTimeout.compareTo(IdempotencyConfig.MIN_CLAIM_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("claimTimeout must be at least " + IdempotencyConfig.MIN_CLAIM_TIMEOUT);
+        }
+        this.owner = newOwnerId();
     }
 
     public String table() {
         return table;
+    }
+
+    /** Who this store's claims say holds them: process id, host and a random part (two stores in one JVM differ). */
+    public String owner() {
+        return owner;
+    }
+
+    public Duration claimTimeout() {
+        return claimTimeout;
     }
 
     /** Detects the database and creates the table if it is missing. Safe to call again and from several processes. */
@@ -55,31 +113,70 @@ public final class JdbcKeyStore {
         return prepared().dialect();
     }
 
-    /** Records the key; true when it was new, false when it had been seen (including by a concurrent caller). */
+    /**
+     * Claims the key for a processing: true when it was new or its earlier claim had expired (its process died);
+     * false when it was confirmed (processed before).
+     *
+     * @throws KeyInProgressException when a processing that is still alive holds the key
+     */
     public boolean add(String scope, String key) {
         Prepared p = prepared();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.insert())) {
+        String s = checkedScope(scope);
+        String k = storedKey(key);
+        try (Connection c = dataSource.getConnection()) {
+            for (int round = 0; round < ADD_ROUNDS; round++) {
+                long now = clock.millis();
+                if (insert(c, p, s, k, now)) {
+                    startRenewing();
+                    return true;
+                }
+                Claim claim = claimOf(c, p, s, k);
+                if (claim == null) {
+                    continue;   // released between the two statements: try to claim it again
+                }
+                if (claim.confirmed()) {
+                    return false;
+                }
+                long expires = claim.expiresMillis() == null ? 0 : claim.expiresMillis();
+                if (expires >= now) {
+                    throw new KeyInProgressException(s, key, claim.owner(), Instant.ofEpochMilli(expires));
+                }
+                // the owner stopped renewing: it died (or stalled for longer than claim-timeout). Take the claim over,
+                // unless another copy took it first (the row no longer holds what was read)
+                if (takeOver(c, p, s, k, claim, now)) {
+                    LOG.warn("took over idempotency key {} (scope {}) from {}, whose claim expired at {} without being "
+                            + "confirmed: that processing died, so this copy processes the message", key, s,
+                            claim.owner(), Instant.ofEpochMilli(expires));
+                    startRenewing();
+                    return true;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IdempotencyStoreException("Could not record idempotency key in " + table, e);
+        }
+        throw new KeyInProgressException(s, key, "another processing (the key changed hands while it was read)",
+                clock.instant());
+    }
+
+    /** The message of a claimed key was processed: the key stays, as seen, with no claim. True when it was there. */
+    public boolean confirm(String scope, String key) {
+        Prepared p = prepared();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.confirm())) {
             ps.setString(1, checkedScope(scope));
             ps.setString(2, storedKey(key));
-            ps.setTimestamp(3, Timestamp.from(clock.instant()));
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
-            if (p.dialect().isDuplicateKey(e)) {
-                // a concurrent insert of the same key won the race: the primary key says "seen"
-                return false;
-            }
-            throw new IdempotencyStoreException("Could not record idempotency key in " + table, e);
+            throw new IdempotencyStoreException("Could not confirm idempotency key in " + table, e);
         }
     }
 
+    /** True when the key was processed or is claimed by a processing that is still alive. */
     public boolean contains(String scope, String key) {
         Prepared p = prepared();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.select())) {
-            ps.setString(1, checkedScope(scope));
-            ps.setString(2, storedKey(key));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
+        try (Connection c = dataSource.getConnection()) {
+            Claim claim = claimOf(c, p, checkedScope(scope), storedKey(key));
+            return claim != null && (claim.confirmed()
+                    || (claim.expiresMillis() != null && claim.expiresMillis() >= clock.millis()));
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not look up idempotency key in " + table, e);
         }
@@ -150,6 +247,116 @@ public final class JdbcKeyStore {
         }
     }
 
+    private boolean insert(Connection c, Prepared p, String scope, String key, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(p.insert())) {
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            ps.setTimestamp(3, new Timestamp(now));
+            ps.setString(4, owner);
+            ps.setLong(5, now + claimTimeout.toMillis());
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            if (p.dialect().isDuplicateKey(e)) {
+                // a concurrent insert of the same key won the race: the row is there
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static Claim claimOf(Connection c, Prepared p, String scope, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(p.claimOf())) {
+            ps.setString(1, scope);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String by = rs.getString(1);
+                long expires = rs.getLong(2);
+                return new Claim(by, rs.wasNull() ? null : expires);
+            }
+        }
+    }
+
+    /** Conditional on the row still holding the expired claim that was read, so of two copies only one takes it. */
+    private boolean takeOver(Connection c, Prepared p, String scope, String key, Claim expired, long now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(p.takeOver())) {
+            ps.setString(1, owner);
+            ps.setLong(2, now + claimTimeout.toMillis());
+            ps.setTimestamp(3, new Timestamp(now));
+            ps.setString(4, scope);
+            ps.setString(5, key);
+            ps.setString(6, expired.owner());
+            ps.setLong(7, expired.expiresMillis() == null ? 0 : expired.expiresMillis());
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** Starts the renewing thread on the first claim (a store that never claims runs no thread). */
+    private synchronized void startRenewing() {
+        if (renewer != null) {
+            return;
+        }
+        long period = Math.max(1, claimTimeout.toMillis() / 3);
+        renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "selfheal-idempotency-claims-" + table);
+            t.setDaemon(true);
+            return t;
+        });
+        renewer.scheduleWithFixedDelay(this::renewClaims, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Pushes the expiry of every claim this store holds one claim-timeout ahead; returns how many. */
+    public int renewClaims() {
+        Prepared p = prepared();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.renew())) {
+            ps.setLong(1, clock.millis() + claimTimeout.toMillis());
+            ps.setString(2, owner);
+            return ps.executeUpdate();
+        } catch (SQLException | RuntimeException e) {
+            // claims not renewed in time expire, and another copy may then process the message too: say so
+            LOG.warn("could not renew the idempotency claims of {} in {}: {}", owner, table, e.toString());
+            return 0;
+        }
+    }
+
+    /**
+     * Stops renewing and lets this store's remaining claims expire now. By the time a context stops its services, its
+     * routes have finished what they could; a claim still held belongs to a message its source will deliver again,
+     * which the next process should not have to wait claim-timeout for. The store can be used again (a restarted
+     * context): the next claim starts renewing again.
+     */
+    @Override
+    public void close() {
+        ScheduledExecutorService r;
+        synchronized (this) {
+            r = renewer;
+            renewer = null;
+        }
+        if (r == null) {
+            return;
+        }
+        r.shutdownNow();
+        Prepared p = prepared;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.expireOwn())) {
+            ps.setString(1, owner);
+            int n = ps.executeUpdate();
+            if (n > 0) {
+                LOG.info("released {} unconfirmed idempotency claims of {} in {} on stop", n, owner, table);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("could not release the claims of {} on stop (they expire within {}): {}", owner, claimTimeout, e.toString());
+        }
+    }
+
+    private static String newOwnerId() {
+        String id = ManagementFactory.getRuntimeMXBean().getName() + "#"
+                + UUID.randomUUID().toString().substring(0, 8);
+        return id.length() <= MAX_OWNER_CHARS ? id : id.substring(id.length() - MAX_OWNER_CHARS);
+    }
+
     private Prepared prepare() {
         try (Connection c = dataSource.getConnection()) {
             SqlDialect dialect = SqlDialect.of(c);
@@ -162,12 +369,49 @@ public final class JdbcKeyStore {
                     throw e;
                 }
             }
+            addClaimColumnsIfMissing(c, dialect);
             String where = " WHERE scope_name = ? AND message_key = ?";
             return new Prepared(dialect, dialect.insertIfAbsent(table, COLUMNS, KEY_COLUMNS),
-                    "SELECT 1 FROM " + table + where, "DELETE FROM " + table + where,
-                    "DELETE FROM " + table + " WHERE scope_name = ?");
+                    "SELECT claimed_by, claim_expires_ms FROM " + table + where,
+                    "UPDATE " + table + " SET claimed_by = ?, claim_expires_ms = ?, created_at = ?" + where
+                            + " AND claimed_by = ? AND claim_expires_ms = ?",
+                    "UPDATE " + table + " SET claimed_by = NULL, claim_expires_ms = NULL" + where,
+                    "DELETE FROM " + table + where,
+                    "DELETE FROM " + table + " WHERE scope_name = ?",
+                    "UPDATE " + table + " SET claim_expires_ms = ? WHERE claimed_by = ?",
+                    "UPDATE " + table + " SET claim_expires_ms = 0 WHERE claimed_by = ?");
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not prepare the idempotency key table " + table, e);
+        }
+    }
+
+    /** A table from before claims existed gets the two columns (several processes may race: re-check on error). */
+    private void addClaimColumnsIfMissing(Connection c, SqlDialect dialect) throws SQLException {
+        if (!hasClaimColumns(c)) {
+            for (String ddl : dialect.addClaimColumns(table)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                } catch (SQLException e) {
+                    if (!hasClaimColumns(c)) {
+                        throw e;
+                    }
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute(dialect.createClaimIndex(table));
+        } catch (SQLException e) {
+            // only speed is at stake (renewing scans the table without it)
+            LOG.debug("could not create the claim index of {}: {}", table, e.toString());
+        }
+    }
+
+    private boolean hasClaimColumns(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT claimed_by, claim_expires_ms FROM " + table + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 

@@ -26,7 +26,8 @@ public final class RequestNeverSent {
             "org.apache.hc.core5.http.ConnectionRequestTimeoutException", // HttpClient 5: no pooled connection in time
             "org.apache.http.conn.ConnectTimeoutException",             // HttpClient 4
             "org.apache.http.conn.ConnectionPoolTimeoutException",
-            "io.github.resilience4j.circuitbreaker.CallNotPermittedException");
+            "io.github.resilience4j.circuitbreaker.CallNotPermittedException",
+            "io.selfheal.idempotency.KeyInProgressException");          // the copy waits for its key: nothing ran
     /** JDBC: the client could not open a connection (08001) or the server refused it (08004). */
     static final Set<String> NEVER_SENT_SQLSTATES = Set.of("08001", "08004");
     private static final int MAX_CHAIN = 32;

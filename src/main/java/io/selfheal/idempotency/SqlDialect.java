@@ -74,13 +74,37 @@ public enum SqlDialect {
         return byUrl.get();
     }
 
-    /** The key table: one row per (scope, key); the primary key is what makes concurrent consumers safe. */
+    /**
+     * The key table: one row per (scope, key); the primary key is what makes concurrent consumers safe. A row whose
+     * {@code claimed_by} is set is a claim still being processed (renewed until {@code claim_expires_ms}, epoch
+     * milliseconds, so processes in different time zones agree); a row without it is confirmed.
+     */
     public String createKeyTable(String table) {
         return "CREATE TABLE IF NOT EXISTS " + table + " ("
                 + "scope_name VARCHAR(" + JdbcKeyStore.MAX_SCOPE_CHARS + ") NOT NULL, "
                 + "message_key VARCHAR(" + JdbcKeyStore.MAX_KEY_CHARS + ") NOT NULL, "
                 + "created_at " + timestampType + " NOT NULL, "
+                + "claimed_by VARCHAR(" + JdbcKeyStore.MAX_OWNER_CHARS + "), "
+                + "claim_expires_ms BIGINT, "
                 + "PRIMARY KEY (scope_name, message_key))";
+    }
+
+    /**
+     * Adds the claim columns to a key table created before claims existed; its rows have no claim, so they count as
+     * confirmed, as they did.
+     */
+    public List<String> addClaimColumns(String table) {
+        return List.of(
+                "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS claimed_by VARCHAR(" + JdbcKeyStore.MAX_OWNER_CHARS + ")",
+                "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS claim_expires_ms BIGINT");
+    }
+
+    /** An index on the claim owner, so renewing one process's claims does not scan the table. */
+    public String createClaimIndex(String table) {
+        String unqualified = table.substring(table.lastIndexOf('.') + 1);
+        // H2 wants the index in the table's schema; PostgreSQL and MariaDB refuse a qualified index name
+        String name = this == H2 ? table + "_claim_ix" : unqualified + "_claim_ix";
+        return "CREATE INDEX IF NOT EXISTS " + name + " ON " + table + " (claimed_by)";
     }
 
     /**

@@ -1,0 +1,245 @@
+package io.selfheal.idempotency;
+
+import io.selfheal.config.ConfigException;
+import io.selfheal.config.SelfhealConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Claims in the key store, the fix for the loss the crash test found: a key added by a processing that has not
+ * finished is a claim, not a "seen" key. A copy of the message is retried (never skipped) while the claim is renewed,
+ * takes it over once its owner stopped renewing it (the owner died), and is skipped once it was confirmed. On H2,
+ * PostgreSQL and MariaDB; the clocks are moved by hand.
+ */
+class KeyClaimsTest {
+    private static final Instant T0 = Instant.parse("2030-01-01T10:00:00Z");
+    /** Long, so the stores' own renewing threads (every third of it, in real time) never run during a test. */
+    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+    private final List<JdbcKeyStore> stores = new ArrayList<>();
+    private TestDatabases db;
+    private String table;
+
+    @AfterEach
+    void drop() {
+        stores.forEach(JdbcKeyStore::close);
+        if (db != null) {
+            db.dropQuietly(table);
+        }
+    }
+
+    private JdbcKeyStore store(TestDatabases database, Clock clock) {
+        db = database;
+        if (table == null) {
+            table = TestDatabases.uniqueTable("claims");
+        }
+        JdbcKeyStore s = new JdbcKeyStore(database.dataSource(), table, clock, TIMEOUT);
+        stores.add(s);
+        return s;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aClaimedKeyIsRetriedNotSkippedAndAConfirmedOneIsADuplicate(TestDatabases database) {
+        HandClock clock = new HandClock(T0);
+        JdbcKeyStore a = store(database, clock);
+        JdbcKeyStore b = store(database, clock);
+
+        assertThat(a.add("orders", "o-1")).isTrue();
+        // in progress: neither another process nor the same one may skip a copy of it
+        assertThatThrownBy(() -> b.add("orders", "o-1")).isInstanceOf(KeyInProgressException.class)
+                .hasMessageContaining(a.owner()).hasMessageContaining("retried, not skipped");
+        assertThatThrownBy(() -> a.add("orders", "o-1")).isInstanceOf(KeyInProgressException.class);
+        assertThat(b.contains("orders", "o-1")).isTrue();
+
+        assertThat(a.confirm("orders", "o-1")).isTrue();
+        assertThat(b.add("orders", "o-1")).isFalse();
+        assertThat(a.add("orders", "o-1")).isFalse();
+        // a confirmed key never expires
+        clock.advance(Duration.ofDays(30));
+        assertThat(b.add("orders", "o-1")).isFalse();
+        assertThat(b.contains("orders", "o-1")).isTrue();
+        // scopes are apart
+        assertThat(b.add("invoices", "o-1")).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aClaimWhoseOwnerStoppedRenewingIsTakenOver(TestDatabases database) {
+        HandClock clock = new HandClock(T0);
+        JdbcKeyStore crashed = store(database, clock);
+        JdbcKeyStore restarted = store(database, clock);
+        assertThat(crashed.add("orders", "o-2")).isTrue();
+
+        clock.advance(TIMEOUT.minusMillis(1));
+        assertThatThrownBy(() -> restarted.add("orders", "o-2")).isInstanceOf(KeyInProgressException.class);
+        clock.advance(Duration.ofMillis(2));
+        assertThat(restarted.contains("orders", "o-2")).isFalse();
+        assertThat(restarted.add("orders", "o-2")).isTrue();
+        // the new owner's claim is alive: a third copy waits for it
+        assertThatThrownBy(() -> crashed.add("orders", "o-2")).isInstanceOf(KeyInProgressException.class)
+                .hasMessageContaining(restarted.owner());
+        assertThat(restarted.confirm("orders", "o-2")).isTrue();
+        assertThat(crashed.add("orders", "o-2")).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aLiveOwnerRenewsItsClaimsAndReleasesThemWhenItStops(TestDatabases database) {
+        HandClock clock = new HandClock(T0);
+        JdbcKeyStore live = store(database, clock);
+        JdbcKeyStore other = store(database, clock);
+        assertThat(live.add("orders", "o-3")).isTrue();
+        assertThat(live.add("orders", "o-4")).isTrue();
+        assertThat(live.confirm("orders", "o-4")).isTrue();
+
+        clock.advance(TIMEOUT.minusSeconds(1));
+        assertThat(live.renewClaims()).as("only the unconfirmed claim is renewed").isEqualTo(1);
+        clock.advance(TIMEOUT.minusSeconds(1));
+        assertThatThrownBy(() -> other.add("orders", "o-3")).isInstanceOf(KeyInProgressException.class);
+
+        // a stopping process lets its claims expire at once: the next one need not wait the timeout
+        live.close();
+        assertThat(other.add("orders", "o-3")).isTrue();
+        assertThat(other.add("orders", "o-4")).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB"})
+    void ofManyCopiesRacingForExpiredClaimsExactlyOneTakesEach(TestDatabases database) throws Exception {
+        HandClock clock = new HandClock(T0);
+        JdbcKeyStore first = store(database, clock);
+        first.ensureTable();
+        // the rows a killed process leaves: claims that nobody renews (a live store would renew its own)
+        int keys = 200;
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < keys; i++) {
+            rows.append(i == 0 ? "" : ", ").append("('orders', 'k-").append(i).append("', CURRENT_TIMESTAMP, "
+                    + "'4242@crashed-host#dead', ").append(T0.plus(TIMEOUT).toEpochMilli()).append(')');
+        }
+        database.exec("INSERT INTO " + table + " (scope_name, message_key, created_at, claimed_by, claim_expires_ms) "
+                + "VALUES " + rows);
+        clock.advance(TIMEOUT.plusSeconds(1));
+        List<JdbcKeyStore> racers = List.of(store(database, clock), store(database, clock), store(database, clock),
+                store(database, clock));
+        Map<String, AtomicInteger> winners = new ConcurrentHashMap<>();
+        AtomicInteger inProgress = new AtomicInteger();
+        AtomicReference<Throwable> unexpected = new AtomicReference<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (JdbcKeyStore s : racers) {
+            for (int t = 0; t < 2; t++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < keys; i++) {
+                            try {
+                                if (s.add("orders", "k-" + i)) {
+                                    winners.computeIfAbsent("k-" + i, k -> new AtomicInteger()).incrementAndGet();
+                                }
+                            } catch (KeyInProgressException e) {
+                                inProgress.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        unexpected.set(e);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertThat(unexpected.get()).isNull();
+        assertThat(winners).hasSize(keys);
+        assertThat(winners.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        assertThat(inProgress.get()).isEqualTo(keys * (racers.size() * 2 - 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void aKeyTableFromBeforeClaimsGetsTheColumnsAndItsKeysStaySeen(TestDatabases database) {
+        db = database;
+        table = TestDatabases.uniqueTable("legacy");
+        String ts = database == TestDatabases.MARIADB ? "DATETIME(3)" : "TIMESTAMP";
+        database.exec("CREATE TABLE " + table + " (scope_name VARCHAR(100) NOT NULL, message_key VARCHAR(255) NOT NULL, "
+                + "created_at " + ts + " NOT NULL, PRIMARY KEY (scope_name, message_key))");
+        database.exec("INSERT INTO " + table + " VALUES ('orders', 'old-1', CURRENT_TIMESTAMP)");
+        JdbcKeyStore s = store(database, new HandClock(T0));
+
+        assertThat(s.add("orders", "old-1")).isFalse();
+        assertThat(s.add("orders", "new-1")).isTrue();
+        assertThat(database.count("SELECT COUNT(*) FROM " + table + " WHERE claimed_by IS NOT NULL")).isEqualTo(1);
+        // a second store (another process) on the migrated table
+        assertThat(store(database, new HandClock(T0)).add("orders", "old-1")).isFalse();
+    }
+
+    @Test
+    void theClaimTimeoutIsConfiguredAndValidated() {
+        assertThat(SelfhealConfig.defaults().idempotency().claimTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SelfhealConfig.load(Map.of("selfheal.idempotency.claim-timeout", "2m")).idempotency().claimTimeout())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.idempotency.claim-timeout", "500ms")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.idempotency.claim-timeout")
+                .hasMessageContaining("at least 1s");
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.idempotency.claim-timeout", "soon")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.idempotency.claim-timeout");
+    }
+
+    @Test
+    void aCopyWaitingForAClaimIsRetriedAndSafeToRetryForNonIdempotentCalls() {
+        KeyInProgressException e = new KeyInProgressException("orders", "o-1", "123@host#ab", T0);
+        assertThat(RequestNeverSent.test(e)).isTrue();
+        assertThat(io.selfheal.classify.FailureClassifier.defaults().classify(e).failureClass())
+                .isEqualTo(io.selfheal.classify.FailureClass.TRANSIENT);
+    }
+
+    /** A clock moved by hand. */
+    static final class HandClock extends Clock {
+        private final AtomicReference<Instant> now;
+
+        HandClock(Instant start) {
+            now = new AtomicReference<>(start);
+        }
+
+        void advance(Duration d) {
+            now.updateAndGet(t -> t.plus(d));
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+    }
+}
