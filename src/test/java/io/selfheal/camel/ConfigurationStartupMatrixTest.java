@@ -95,6 +95,7 @@ class ConfigurationStartupMatrixTest {
         SPECS.put("selfheal.idempotency.password", FREE);
         SPECS.put("selfheal.idempotency.table", new Spec("matrix_keys_valid", INVALID_TABLES));
         SPECS.put("selfheal.idempotency.pool-size", new Spec("4", "eight", "1.5", "-3", "0", "101", "99999999999"));
+        SPECS.put("selfheal.idempotency.claim-timeout", new Spec("30s", "soon", "10", "-5s", "0s", "PT-5S"));
         SPECS.put("selfheal.idempotency.connection-timeout", new Spec("5s", "soon", "10", "-5s", "0s", "249ms", "PT-5S"));
 
         SPECS.put("selfheal.parked.url", new Spec("jdbc:h2:mem:selfheal-matrix-parked", INVALID_JDBC_URLS));
