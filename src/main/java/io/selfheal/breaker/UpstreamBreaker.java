@@ -199,6 +199,11 @@ public final class UpstreamBreaker {
 
     /** Holds every caller back until {@code until} (never shortens an existing hold). */
     public void holdUntil(Instant until) {
+        if (!settings.enabled()) {
+            // the upstream-wide hold is part of the breaker: an upstream whose breaker is switched off is not held
+            // back as a whole, and each exchange honours its own Retry-After only
+            return;
+        }
         holdUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
     }
 

@@ -57,6 +57,7 @@ public final class Selfheal {
             meters.gauge(SelfhealMeters.PARKED, io.micrometer.core.instrument.Tags.of("status", status.name()),
                     () -> backlog.count(status));
         }
+        unboundedRedeliveryScheduler(context);
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         SelfhealIdempotency.install(context, runtime);
@@ -95,6 +96,20 @@ public final class Selfheal {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         InstalledBeans.bind(context, MicrometerConstants.METRICS_REGISTRY_NAME, prometheus);
         return prometheus;
+    }
+
+    /**
+     * Every exchange waiting in backoff is a task in Camel's shared redelivery scheduler, whose queue the default
+     * thread pool profile bounds at 1,000: past that, redeliveries were rejected (RejectedExecutionException) and the
+     * messages failed without being retried, found by the crash test and the fault benchmark. A waiting exchange
+     * costs a queue entry, not a thread, so the queue is unbounded; the pool of threads that run due tasks stays small.
+     */
+    static void unboundedRedeliveryScheduler(CamelContext context) {
+        org.apache.camel.spi.ThreadPoolProfile profile = new org.apache.camel.builder.ThreadPoolProfileBuilder(
+                "SelfhealRedeliveryThreadPool").poolSize(10).maxQueueSize(-1).build();
+        java.util.concurrent.ScheduledExecutorService scheduler = context.getExecutorServiceManager()
+                .newScheduledThreadPool(context, "ErrorHandlerRedeliveryTask", profile);
+        context.getCamelContextExtension().addContextPlugin(java.util.concurrent.ScheduledExecutorService.class, scheduler);
     }
 
     static Map<String, String> selfhealProperties(CamelContext context) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -159,6 +160,15 @@ class CrashRestartIT {
         assertThat(finished).as("the last run did not empty the source in 150s:%n%s", last.tail(60)).isTrue();
 
         assertThat(a.lost).as("lost records").isEmpty();
+        if (!a.notAsPlanned.isEmpty()) {
+            for (int run = 0; run <= KILLS; run++) {
+                Path log = dir.resolve("run-" + run + ".log");
+                if (Files.exists(log)) {
+                    Files.readAllLines(log).stream().filter(l -> l.contains("giving up")).limit(5)
+                            .forEach(l -> System.out.println("RUN" + " " + l));
+                }
+            }
+        }
         assertThat(a.deliveredAndParked).as("records both delivered and parked").isEmpty();
         assertThat(a.sinkDuplicates).as("records with two sink rows").isEmpty();
         assertThat(a.parkedTwice).as("records parked twice").isEmpty();

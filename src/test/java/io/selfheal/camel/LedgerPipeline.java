@@ -68,6 +68,10 @@ final class LedgerPipeline {
                 selfheal.parked.replay-poll-interval = 0s
                 selfheal.alert.sinks = log
                 selfheal.alert.group-window = 10s
+                # the accounting judges each record by its own fault plan: no breaker or budget cutting across them
+                selfheal.breaker.defaults.enabled = false
+                selfheal.budget.defaults.enabled = false
+                selfheal.parked.auto-replay.enabled = false
                 camel.main.shutdown-timeout = 5
                 %s
                 """.formatted(MAX_ATTEMPTS, PG_URL, PG_USER, keyTable, PG_URL, PG_USER, parkedTable, extraProperties));
