@@ -8,6 +8,8 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.SynchronizationAdapter;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The Camel contenders: the same route, {@code seda} with 4 concurrent consumers POSTing each message to the upstream
@@ -17,6 +19,8 @@ abstract class CamelContender implements FaultContender {
     static final String DELIVERED = "BenchDelivered";
     private CamelContext ctx;
     private ProducerTemplate template;
+    /** Messages that ended undelivered, by the exception they ended with ("handled" when none was left). */
+    private final Map<String, Integer> undelivered = new TreeMap<>();
 
     abstract CamelContext newContext() throws Exception;
 
@@ -40,8 +44,16 @@ abstract class CamelContender implements FaultContender {
                             e.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                                 @Override
                                 public void onDone(Exchange done) {
-                                    recorder.finish(id, done.getException() == null
-                                            && Boolean.TRUE.equals(done.getProperty(DELIVERED, Boolean.class)));
+                                    boolean ok = done.getException() == null
+                                            && Boolean.TRUE.equals(done.getProperty(DELIVERED, Boolean.class));
+                                    if (!ok) {
+                                        String how = done.getException() == null ? "handled"
+                                                : done.getException().getClass().getSimpleName();
+                                        synchronized (undelivered) {
+                                            undelivered.merge(how, 1, Integer::sum);
+                                        }
+                                    }
+                                    recorder.finish(id, ok);
                                 }
                             });
                         })
@@ -53,6 +65,19 @@ abstract class CamelContender implements FaultContender {
         });
         ctx.start();
         template = ctx.createProducerTemplate();
+    }
+
+    /** How the undelivered messages ended: by exception class, "handled" for those the error handler handled. */
+    Map<String, Integer> undelivered() {
+        synchronized (undelivered) {
+            return new TreeMap<>(undelivered);
+        }
+    }
+
+    @Override
+    public String afterRun() {
+        Map<String, Integer> u = undelivered();
+        return u.isEmpty() ? "" : "undelivered messages ended " + u;
     }
 
     @Override

@@ -55,6 +55,20 @@ public final class Recorder {
         return last;
     }
 
+    /** When the given share of all messages had settled, in ms from {@code t0} (the batch's submission). */
+    public double settledMillis(long t0, double percentile) {
+        long[] f = new long[finished.length()];
+        int k = 0;
+        for (int i = 0; i < finished.length(); i++) {
+            if (outcome.get(i) != 0) {
+                f[k++] = finished.get(i) - t0;
+            }
+        }
+        java.util.Arrays.sort(f, 0, k);
+        int need = (int) Math.ceil(percentile / 100.0 * finished.length());
+        return need <= k && need > 0 ? f[need - 1] / 1e6 : Double.NaN;
+    }
+
     /** Latency percentiles in ms of the delivered messages, from the moment a worker took them. */
     public double[] deliveredLatencyMillis(double... percentiles) {
         long[] l = new long[delivered.get()];

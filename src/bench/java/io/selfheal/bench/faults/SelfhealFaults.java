@@ -47,10 +47,24 @@ final class SelfhealFaults extends CamelContender {
         SelfhealContender.inherit(route, "bench-upstream");
     }
 
+    Map<String, Integer> giveUps() {
+        synchronized (giveUps) {
+            return new TreeMap<>(giveUps);
+        }
+    }
+
+    /** Undelivered messages that never reached the give-up path (no reason, no escalation). */
+    int lostWithoutGiveUp() {
+        int handled = undelivered().getOrDefault("handled", 0);
+        int all = undelivered().values().stream().mapToInt(Integer::intValue).sum();
+        return all - handled;
+    }
+
     @Override
     public String afterRun() {
-        synchronized (giveUps) {
-            return giveUps.isEmpty() ? "" : "gave up by reason " + giveUps;
-        }
+        Map<String, Integer> failed = undelivered();
+        failed.remove("handled");
+        return "gave up by reason " + giveUps()
+                + (failed.isEmpty() ? "" : "; ended with an exception, never given up nor escalated: " + failed);
     }
 }

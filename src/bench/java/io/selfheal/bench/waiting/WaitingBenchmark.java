@@ -10,6 +10,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.SynchronizationAdapter;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -38,7 +39,8 @@ public final class WaitingBenchmark {
     private WaitingBenchmark() {
     }
 
-    record Outcome(String name, long wallMillis, long cpuMillis, int baselineThreads, int peakThreads, int delivered, int calls) {
+    record Outcome(String name, long wallMillis, long cpuMillis, int baselineThreads, int peakThreads, int delivered, int calls,
+                   Map<String, Integer> failures) {
     }
 
     interface Contender {
@@ -125,7 +127,10 @@ public final class WaitingBenchmark {
 
     static String missReason(Outcome o, long goal) {
         if (o.delivered() < MESSAGES) {
-            return "only " + o.delivered() + " of " + MESSAGES + " were delivered.";
+            return "only " + o.delivered() + " of " + MESSAGES + " were delivered"
+                    + (o.failures().isEmpty() ? "." : "; the others ended with " + o.failures()
+                    + (o.failures().containsKey("RejectedExecutionException")
+                    ? " (Camel's redelivery scheduler refuses to queue more than 1,000 waits by default)." : "."));
         }
         int cores = Runtime.getRuntime().availableProcessors();
         // CPU time well below wall time × cores: the process was runnable but not running, i.e. it waited for a CPU
@@ -143,6 +148,7 @@ public final class WaitingBenchmark {
         Map<String, AtomicInteger> callsByMessage = new ConcurrentHashMap<>();
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger delivered = new AtomicInteger();
+        Map<String, Integer> failures = new ConcurrentHashMap<>();
         CountDownLatch[] done = {new CountDownLatch(WARM_UP_MESSAGES)};
 
         CamelContext ctx = c.context();
@@ -152,7 +158,17 @@ public final class WaitingBenchmark {
                 RouteDefinition route = from("seda:work?concurrentConsumers=" + CONSUMERS + "&size=" + (MESSAGES + WARM_UP_MESSAGES))
                         .routeId("waiting");
                 c.shape(route, this);
-                route.process(e -> {
+                // every exchange counts down once it is over, delivered or not, so a lost one cannot hang the run
+                route.process(e -> e.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                            @Override
+                            public void onDone(Exchange over) {
+                                if (over.getException() != null) {
+                                    failures.merge(over.getException().getClass().getSimpleName(), 1, Integer::sum);
+                                }
+                                done[0].countDown();
+                            }
+                        }))
+                        .process(e -> {
                             calls.incrementAndGet();
                             int n = callsByMessage.computeIfAbsent(e.getIn().getBody(String.class), k -> new AtomicInteger())
                                     .incrementAndGet();
@@ -160,10 +176,7 @@ public final class WaitingBenchmark {
                                 throw new SocketTimeoutException("Read timed out");
                             }
                         })
-                        .process(e -> {
-                            delivered.incrementAndGet();
-                            done[0].countDown();
-                        });
+                        .process(e -> delivered.incrementAndGet());
             }
         });
         ctx.start();
@@ -177,6 +190,7 @@ public final class WaitingBenchmark {
             }
             calls.set(0);
             delivered.set(0);
+            failures.clear();
             done[0] = new CountDownLatch(MESSAGES);
 
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -196,7 +210,7 @@ public final class WaitingBenchmark {
             }
             System.out.printf("%s: %d ms (CPU %d ms), peak threads %d (baseline %d), delivered %d, calls %d%n", c.name(), wall, cpu, peak,
                     baseline, delivered.get(), calls.get());
-            return new Outcome(c.name(), wall, cpu, baseline, peak, delivered.get(), calls.get());
+            return new Outcome(c.name(), wall, cpu, baseline, peak, delivered.get(), calls.get(), new java.util.TreeMap<>(failures));
         } finally {
             ctx.stop();
         }
