@@ -7,7 +7,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.RouteDefinition;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Properties;
 
@@ -84,6 +86,15 @@ public final class SelfhealContender {
      */
     static Map<String, String> capabilityProperties() {
         return Map.of();
+    }
+
+    /**
+     * The longest the breaker keeps an upstream open before its probe, at the given scale: the bound of the fault
+     * schedule's recovery goal ("within one breaker cooldown plus one probe"). Empty while there is no breaker; when
+     * issue 3 lands, return its {@code wait-in-open} as configured in {@link #capabilityProperties()} ÷ scale.
+     */
+    public static Optional<Duration> breakerCooldown(int scale) {
+        return Optional.empty();
     }
 
     /** A started-later context with Selfheal installed on the given properties ({@code selfheal.*} and Camel's). */

@@ -21,6 +21,8 @@ public final class FaultScheduleBenchmark {
     static final int MESSAGES = Integer.getInteger("bench.messages", 2000);
     static final long SEED = Long.getLong("bench.seed", 7L);
     static final long TIMEOUT_SECONDS = Long.getLong("bench.timeout", 300L);
+    /** One probe: a call's service time with room for the client's scheduling. */
+    static final long PROBE_MS = FaultSchedule.SERVICE_MS + 90;
 
     private FaultScheduleBenchmark() {
     }
@@ -175,23 +177,33 @@ public final class FaultScheduleBenchmark {
                         : "no circuit breaker yet (issue 3, not merged): each of the " + sh.counts().outageMessages()
                         + " messages that met the outage kept retrying into it on its own backoff ("
                         + sh.counts().outageCalls() + " calls)"));
-        lines.add(SelfhealContender.BREAKER
-                ? "- Recovery within one breaker cooldown plus one probe: first success "
-                + seconds(sh.firstSuccessAfterOutageMs()) + " after the outage (compare with the configured cooldown)."
-                : "- Recovery within one breaker cooldown plus one probe: **cannot be judged yet** — there is no breaker "
-                + "(issue 3); first success came " + (sh.firstSuccessAfterOutageMs() < 0 ? "never" : seconds(sh.firstSuccessAfterOutageMs()))
-                + " after the outage ended, on the backoff alone.");
+        java.util.Optional<java.time.Duration> cooldown = SelfhealContender.breakerCooldown(FaultSchedule.SCALE);
+        String firstSuccess = sh.firstSuccessAfterOutageMs() < 0 ? "none" : seconds(sh.firstSuccessAfterOutageMs());
+        if (cooldown.isPresent()) {
+            long bound = cooldown.get().toMillis() + PROBE_MS;
+            lines.add(goal("recovery within one breaker cooldown plus one probe (" + seconds(cooldown.get().toMillis())
+                            + " + " + PROBE_MS + " ms)", sh.firstSuccessAfterOutageMs() >= 0 && sh.firstSuccessAfterOutageMs() <= bound,
+                    "first success " + firstSuccess + " after the outage", "the first success came later than that"));
+        } else {
+            lines.add("- recovery within one breaker cooldown plus one probe: first success " + firstSuccess
+                    + " after the outage — **cannot be judged yet**: there is no breaker (issue 3, not merged), so "
+                    + "there is no cooldown to hold it to; the backoff alone brought this.");
+        }
         lines.add(goal("delivered equal to the best contender (" + bestDelivered + ", " + bestDeliveredBy + ")",
                 sh.delivered() >= bestDelivered, sh.delivered() + " delivered",
                 (bestDelivered - sh.delivered()) + " fewer: " + lossReasons(selfheal)));
         double ratio = (double) sh.wallMs() / bestWall;
-        lines.add(goal("wall time within 1.2 × the theoretical best (" + seconds(bestWall) + ")", ratio <= 1.2,
-                Table.num(ratio, 2) + " ×",
-                "the backlog drained " + (sh.drainedAfterOutageMs() < 0 ? "before the outage ended"
-                        : seconds(sh.drainedAfterOutageMs()) + " after the outage against the oracle's "
-                        + seconds(Math.max(0, bestWall - FaultSchedule.PHASE_A_MS - FaultSchedule.OUTAGE_MS)))
-                        + (SelfhealContender.BREAKER ? "" : "; without a breaker nothing tells the waiting messages "
-                        + "that the upstream is back: each waits out its current backoff (up to the 3 s cap)")));
+        int lost = s.deliverable() - sh.delivered();
+        String slower = "the backlog drained " + (sh.drainedAfterOutageMs() < 0 ? "before the outage ended"
+                : seconds(sh.drainedAfterOutageMs()) + " after the outage against the oracle's "
+                + seconds(Math.max(0, bestWall - FaultSchedule.PHASE_A_MS - FaultSchedule.OUTAGE_MS)))
+                + (SelfhealContender.BREAKER ? "" : "; without a breaker nothing tells the waiting messages "
+                + "that the upstream is back: each waits out its current backoff (up to the 3 s cap)");
+        // a run that lost messages ends sooner for it: its time is not comparable with the oracle's, which lost none
+        lines.add(goal("wall time within 1.2 × the theoretical best (" + seconds(bestWall) + ")",
+                ratio <= 1.2 && lost <= 0, Table.num(ratio, 2) + " ×",
+                ratio > 1.2 ? slower : lost + " deliverable messages were lost and stopped early, which shortens the "
+                        + "run: the time is not like for like with the oracle's, which delivers them all"));
         return "Goals for the Selfheal row (" + SelfhealContender.describe() + "):\n" + String.join("\n", lines) + "\n";
     }
 

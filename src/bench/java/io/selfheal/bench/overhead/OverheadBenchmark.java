@@ -5,6 +5,7 @@ import io.selfheal.bench.Machine;
 import io.selfheal.bench.SelfhealContender;
 import io.selfheal.bench.Table;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -29,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 public final class OverheadBenchmark {
     static final double GOAL = 0.95;
     static final String COMMAND = "mvn -B -q -Pbench test-compile exec:exec@overhead";
-    static final int ROUNDS = Integer.getInteger("bench.rounds", 4);
-    static final List<String> VARIANTS = List.of(RoutingOverhead.SELFHEAL, RoutingOverhead.STOCK, RoutingOverhead.NONE);
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    static final List<String> VARIANTS = List.of(RoutingOverhead.SELFHEAL, RoutingOverhead.STOCK, RoutingOverhead.NONE,
+            RoutingOverhead.STOCK_RETRYING);
+    static final String ALLOCATION = "gc.alloc.rate.norm";
 
     private OverheadBenchmark() {
     }
@@ -40,42 +43,43 @@ public final class OverheadBenchmark {
         String log4j = "-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile", "");
 
         Map<String, List<Double>> perRound = new LinkedHashMap<>();
-        Map<String, List<Double>> errors = new LinkedHashMap<>();
+        Map<String, List<Double>> allocated = new LinkedHashMap<>();
         VARIANTS.forEach(v -> {
             perRound.put(v, new ArrayList<>());
-            errors.put(v, new ArrayList<>());
+            allocated.put(v, new ArrayList<>());
         });
         for (int round = 0; round < ROUNDS; round++) {
             for (int i = 0; i < VARIANTS.size(); i++) {
                 String v = VARIANTS.get((i + round) % VARIANTS.size());
                 RunResult r = new Runner(options(RoutingOverhead.class, 4, 1, 4, 1, log4j)
-                        .param("handling", v).build()).runSingle();
+                        .param("handling", v).addProfiler(GCProfiler.class).build()).runSingle();
                 perRound.get(v).add(r.getPrimaryResult().getScore());
-                errors.get(v).add(r.getPrimaryResult().getScoreError());
+                Result<?> alloc = r.getSecondaryResults().get(ALLOCATION);
+                if (alloc != null) {
+                    allocated.get(v).add(alloc.getScore());
+                }
             }
         }
         Collection<RunResult> classify = new Runner(options(ClassificationCost.class, 5, 1, 5, 1, log4j).build()).run();
 
-        List<Double> ratios = new ArrayList<>();
-        List<Double> noneRatios = new ArrayList<>();
-        for (int round = 0; round < ROUNDS; round++) {
-            double stock = perRound.get(RoutingOverhead.STOCK).get(round);
-            ratios.add(perRound.get(RoutingOverhead.SELFHEAL).get(round) / stock);
-            noneRatios.add(perRound.get(RoutingOverhead.NONE).get(round) / stock);
+        Map<String, List<Double>> ratiosByVariant = new LinkedHashMap<>();
+        for (String v : VARIANTS) {
+            List<Double> r = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                r.add(perRound.get(v).get(round) / perRound.get(RoutingOverhead.STOCK).get(round));
+            }
+            ratiosByVariant.put(v, r);
         }
+        List<Double> ratios = ratiosByVariant.get(RoutingOverhead.SELFHEAL);
         double ratio = median(ratios);
 
         Table t = new Table("route error handling", "exchanges/s (median of rounds)", "rounds: min – max",
-                "× stock Camel (median of per-round ratios)");
+                "× stock Camel (median of per-round ratios)", "bytes allocated per exchange");
         for (String v : VARIANTS) {
             List<Double> s = perRound.get(v);
-            String r = switch (v) {
-                case RoutingOverhead.SELFHEAL -> Table.num(ratio, 3);
-                case RoutingOverhead.NONE -> Table.num(median(noneRatios), 3);
-                default -> "1.000";
-            };
             t.row(RoutingOverhead.labels().get(v), Table.num(median(s), 0),
-                    Table.num(min(s), 0) + " – " + Table.num(max(s), 0), r);
+                    Table.num(min(s), 0) + " – " + Table.num(max(s), 0), Table.num(median(ratiosByVariant.get(v)), 3),
+                    allocated.get(v).isEmpty() ? "—" : Table.num(median(allocated.get(v)), 0));
         }
 
         Table c = new Table("failure classified", "ns per classify", "± (99.9 %)");
@@ -87,10 +91,12 @@ public final class OverheadBenchmark {
         StringBuilder body = new StringBuilder();
         body.append(t).append('\n');
         body.append("Per-round Selfheal ÷ stock ratios: ").append(list(ratios)).append("\n\n");
-        body.append(goalLine(ratio, ratios)).append("\n\n");
+        body.append(goalLine(ratio, ratios, allocated, median(ratiosByVariant.get(RoutingOverhead.STOCK_RETRYING))))
+                .append("\n\n");
         body.append(c).append('\n');
-        body.append("JMH 1.37, one thread. Routes: ").append(ROUNDS).append(" rounds × 3 variants in rotating order, "
-                + "each a fork of 4 × 1 s warm-up + 4 × 1 s measured. Classification: average time, one fork of "
+        body.append("JMH 1.37, one thread. Routes: ").append(ROUNDS).append(" rounds × ").append(VARIANTS.size())
+                .append(" variants in rotating order, each a fork of 4 × 1 s warm-up + 4 × 1 s measured, with JMH's GC "
+                + "profiler for the bytes allocated per exchange (median of rounds). Classification: average time, one fork of "
                 + "5 × 1 s warm-up + 5 × 1 s measured, with the classifier a running Selfheal uses. The route sets a "
                 + "header, calls an in-process `direct:` upstream and shapes the reply: it measures the routing and "
                 + "error-handling overhead, not I/O.");
@@ -102,17 +108,29 @@ public final class OverheadBenchmark {
         BenchReport.publish("overhead", body.toString(), machine.describe(COMMAND));
     }
 
-    static String goalLine(double ratio, List<Double> ratios) {
+    static String goalLine(double ratio, List<Double> ratios, Map<String, List<Double>> allocated, double retryingRatio) {
         String head = "Goal: Selfheal ≥ " + GOAL + " × stock Camel throughput: " + Table.num(ratio, 3) + " ×";
         if (ratio >= GOAL) {
             return "**" + head + " — met.**";
         }
         // when the rounds disagree on which side of the goal it is, the run cannot decide: say so
-        boolean roundsDisagree = max(ratios) >= GOAL;
-        return "**" + head + " — MISSED**: " + (roundsDisagree
-                ? "the per-round ratios straddle the goal (" + Table.num(min(ratios), 3) + " – "
-                + Table.num(max(ratios), 3) + "), so load from other processes decides it: re-run on a quiet machine."
-                : "every round is below the goal: the self-healing clause costs that much per exchange.");
+        if (max(ratios) >= GOAL) {
+            return "**" + head + " — MISSED**: the per-round ratios straddle the goal (" + Table.num(min(ratios), 3)
+                    + " – " + Table.num(max(ratios), 3) + "), so load from other processes decides it: re-run on a "
+                    + "quiet machine.";
+        }
+        String why = "every round is below the goal.";
+        List<Double> sa = allocated.get(RoutingOverhead.SELFHEAL);
+        List<Double> st = allocated.get(RoutingOverhead.STOCK);
+        if (!sa.isEmpty() && !st.isEmpty()) {
+            why += " The allocation, which load does not change, says why: Selfheal allocates "
+                    + Table.num(median(sa), 0) + " B per exchange against stock Camel's " + Table.num(median(st), 0)
+                    + " B. A route whose error handler can redeliver (Selfheal's `retryWhile` clause) runs Camel's full "
+                    + "redelivery task for every exchange, where the default handler with no redeliveries takes its "
+                    + "simple path; stock Camel set up to retry pays the same (" + Table.num(retryingRatio, 3)
+                    + " × in this run). Closing the gap means keeping the happy path on the simple task.";
+        }
+        return "**" + head + " — MISSED**: " + why;
     }
 
     static ChainedOptionsBuilder options(Class<?> benchmark, int warmups, int warmupSeconds, int iterations,

@@ -28,8 +28,10 @@ public class RoutingOverhead {
     public static final String SELFHEAL = "selfheal";
     public static final String STOCK = "stock-camel";
     public static final String NONE = "no-error-handler";
+    /** Informative: stock Camel set up to retry, like the fault schedule's stock contender. */
+    public static final String STOCK_RETRYING = "stock-camel-redelivery";
 
-    @Param({SELFHEAL, STOCK, NONE})
+    @Param({SELFHEAL, STOCK, NONE, STOCK_RETRYING})
     public String handling;
 
     private CamelContext ctx;
@@ -47,6 +49,8 @@ public class RoutingOverhead {
                     case SELFHEAL -> SelfhealContender.inherit(route, null);
                     case STOCK -> route.errorHandler(defaultErrorHandler());
                     case NONE -> route.errorHandler(noErrorHandler());
+                    case STOCK_RETRYING -> route.errorHandler(defaultErrorHandler().maximumRedeliveries(7)
+                            .redeliveryDelay(1000).useExponentialBackOff().useCollisionAvoidance());
                     default -> throw new IllegalArgumentException(handling);
                 }
                 route.setHeader("X-Source").constant("bench")
@@ -94,6 +98,7 @@ public class RoutingOverhead {
     static Map<String, String> labels() {
         return Map.of(SELFHEAL, "Selfheal " + SelfhealContender.describe(),
                 STOCK, "stock Camel (DefaultErrorHandler)",
-                NONE, "no error handling (noErrorHandler)");
+                NONE, "no error handling (noErrorHandler)",
+                STOCK_RETRYING, "stock Camel with redelivery (7, exponential): for comparison");
     }
 }

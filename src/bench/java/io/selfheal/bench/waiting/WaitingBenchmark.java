@@ -133,15 +133,19 @@ public final class WaitingBenchmark {
                     ? " (Camel's redelivery scheduler refuses to queue more than 1,000 waits by default)." : "."));
         }
         int cores = Runtime.getRuntime().availableProcessors();
-        // CPU time well below wall time × cores: the process was runnable but not running, i.e. it waited for a CPU
-        if (o.cpuMillis() < 0.5 * o.wallMillis() * cores) {
-            return "the JVM used " + Table.num(o.cpuMillis() / 1000.0, 2) + " s of CPU in "
-                    + Table.num(o.wallMillis() / 1000.0, 2) + " s on " + cores + " cores: it spent most of the run waiting "
-                    + "for a CPU held by other processes (see the load above); re-run on a quiet machine.";
+        int attempts = MESSAGES * (FAILURES_PER_MESSAGE + 1);
+        // the least wall time this CPU work allows: its waits, plus its CPU time spread perfectly over every core
+        long floor = FAILURES_PER_MESSAGE * DELAY_MS + o.cpuMillis() / cores;
+        String cpu = "the JVM used " + Table.num(o.cpuMillis() / 1000.0, 2) + " s of CPU during the run ("
+                + Table.num(o.cpuMillis() * 1000.0 / attempts, 0) + " µs per attempt, JIT compilation and GC included)";
+        if (floor > goal) {
+            return cpu + ": even spread over all " + cores + " cores that is " + floor + " ms with the waits, above the "
+                    + "goal; the other " + Math.max(0, o.wallMillis() - floor) + " ms were spent waiting for a CPU "
+                    + "held by other processes (see the load above).";
         }
-        return "the JVM was busy for " + Table.num(o.cpuMillis() / 1000.0, 2) + " s of CPU: the "
-                + (MESSAGES * (FAILURES_PER_MESSAGE + 1)) + " attempts (each classified, decided and logged) cost that "
-                + "much on this machine.";
+        return cpu + ", which with the waits fits in " + floor + " ms on " + cores + " cores: the rest of the "
+                + o.wallMillis() + " ms was spent waiting for a CPU held by other processes (see the load above); "
+                + "re-run on a quiet machine.";
     }
 
     static Outcome run(Contender c) throws Exception {
