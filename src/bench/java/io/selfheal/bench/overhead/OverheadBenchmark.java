@@ -110,27 +110,38 @@ public final class OverheadBenchmark {
 
     static String goalLine(double ratio, List<Double> ratios, Map<String, List<Double>> allocated, double retryingRatio) {
         String head = "Goal: Selfheal ≥ " + GOAL + " × stock Camel throughput: " + Table.num(ratio, 3) + " ×";
+        String evidence = allocationEvidence(allocated, retryingRatio);
         if (ratio >= GOAL) {
-            return "**" + head + " — met.**";
+            return "**" + head + " — met.**" + (evidence.isEmpty() ? "" : " " + evidence);
         }
-        // when the rounds disagree on which side of the goal it is, the run cannot decide: say so
-        if (max(ratios) >= GOAL) {
-            return "**" + head + " — MISSED**: the per-round ratios straddle the goal (" + Table.num(min(ratios), 3)
-                    + " – " + Table.num(max(ratios), 3) + "), so load from other processes decides it: re-run on a "
-                    + "quiet machine.";
-        }
-        String why = "every round is below the goal.";
+        // when the rounds disagree on which side of the goal it is, throughput alone cannot decide on this machine
+        String why = max(ratios) >= GOAL
+                ? "the per-round ratios straddle the goal (" + Table.num(min(ratios), 3) + " – "
+                + Table.num(max(ratios), 3) + "), so load from other processes decides the throughput ratio: re-run on "
+                + "a quiet machine."
+                : "every round is below the goal.";
+        return "**" + head + " — MISSED**: " + why + (evidence.isEmpty() ? "" : " " + evidence);
+    }
+
+    /** What the allocation per exchange, which load does not change, says about the cost; empty when no difference. */
+    static String allocationEvidence(Map<String, List<Double>> allocated, double retryingRatio) {
         List<Double> sa = allocated.get(RoutingOverhead.SELFHEAL);
         List<Double> st = allocated.get(RoutingOverhead.STOCK);
-        if (!sa.isEmpty() && !st.isEmpty()) {
-            why += " The allocation, which load does not change, says why: Selfheal allocates "
-                    + Table.num(median(sa), 0) + " B per exchange against stock Camel's " + Table.num(median(st), 0)
-                    + " B. A route whose error handler can redeliver (Selfheal's `retryWhile` clause) runs Camel's full "
-                    + "redelivery task for every exchange, where the default handler with no redeliveries takes its "
-                    + "simple path; stock Camel set up to retry pays the same (" + Table.num(retryingRatio, 3)
-                    + " × in this run). Closing the gap means keeping the happy path on the simple task.";
+        List<Double> sr = allocated.get(RoutingOverhead.STOCK_RETRYING);
+        if (sa.isEmpty() || st.isEmpty() || median(sa) <= 1.2 * median(st)) {
+            return "";
         }
-        return "**" + head + " — MISSED**: " + why;
+        return "The allocation per exchange, which load does not change, shows a real cost: Selfheal allocates "
+                + Table.num(median(sa), 0) + " B per exchange against stock Camel's " + Table.num(median(st), 0)
+                + " B. A route whose error handler can redeliver (Selfheal's `retryWhile` clause) runs Camel's full "
+                + "redelivery task for every exchange, where the default handler with no redeliveries takes its simple "
+                + "path; stock Camel set up to retry pays the same"
+                + (sr.isEmpty() ? "" : " (" + Table.num(median(sr), 0) + " B, " + Table.num(retryingRatio, 3)
+                + " × in this run)") + "."
+                + (!sr.isEmpty() && Math.abs(median(sa) - median(sr)) <= 0.1 * median(sr)
+                ? " Against a stock route that can retry, Selfheal allocates about the same; against one that cannot, "
+                + "the gap is Camel's redelivery machinery."
+                : "");
     }
 
     static ChainedOptionsBuilder options(Class<?> benchmark, int warmups, int warmupSeconds, int iterations,
