@@ -1,0 +1,185 @@
+package io.selfheal.bench.overhead;
+
+import io.selfheal.bench.BenchReport;
+import io.selfheal.bench.Machine;
+import io.selfheal.bench.SelfhealContender;
+import io.selfheal.bench.Table;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Benchmark 1, happy-path overhead (JMH): {@link RoutingOverhead} and {@link ClassificationCost}, then the table.
+ * <p>
+ * The goal is a ratio (Selfheal against stock Camel), and the machine is shared, so the three route variants are
+ * measured in rounds, one JMH fork each per round in a rotating order: a load spike then hits one round of every
+ * variant rather than all of one variant, and the ratio is the median of the per-round ratios. About three minutes.
+ */
+public final class OverheadBenchmark {
+    static final double GOAL = 0.95;
+    static final String COMMAND = "mvn -B -q -Pbench test-compile exec:exec@overhead";
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    static final List<String> VARIANTS = List.of(RoutingOverhead.SELFHEAL, RoutingOverhead.STOCK, RoutingOverhead.NONE,
+            RoutingOverhead.STOCK_RETRYING);
+    static final String ALLOCATION = "gc.alloc.rate.norm";
+
+    private OverheadBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Machine machine = Machine.watch();
+        String log4j = "-Dlog4j2.configurationFile=" + System.getProperty("log4j2.configurationFile", "");
+
+        Map<String, List<Double>> perRound = new LinkedHashMap<>();
+        Map<String, List<Double>> allocated = new LinkedHashMap<>();
+        VARIANTS.forEach(v -> {
+            perRound.put(v, new ArrayList<>());
+            allocated.put(v, new ArrayList<>());
+        });
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int i = 0; i < VARIANTS.size(); i++) {
+                String v = VARIANTS.get((i + round) % VARIANTS.size());
+                RunResult r = new Runner(options(RoutingOverhead.class, 4, 1, 4, 1, log4j)
+                        .param("handling", v).addProfiler(GCProfiler.class).build()).runSingle();
+                perRound.get(v).add(r.getPrimaryResult().getScore());
+                Result<?> alloc = r.getSecondaryResults().get(ALLOCATION);
+                if (alloc != null) {
+                    allocated.get(v).add(alloc.getScore());
+                }
+            }
+        }
+        Collection<RunResult> classify = new Runner(options(ClassificationCost.class, 5, 1, 5, 1, log4j).build()).run();
+
+        Map<String, List<Double>> ratiosByVariant = new LinkedHashMap<>();
+        for (String v : VARIANTS) {
+            List<Double> r = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                r.add(perRound.get(v).get(round) / perRound.get(RoutingOverhead.STOCK).get(round));
+            }
+            ratiosByVariant.put(v, r);
+        }
+        List<Double> ratios = ratiosByVariant.get(RoutingOverhead.SELFHEAL);
+        double ratio = median(ratios);
+
+        Table t = new Table("route error handling", "exchanges/s (median of rounds)", "rounds: min – max",
+                "× stock Camel (median of per-round ratios)", "bytes allocated per exchange");
+        for (String v : VARIANTS) {
+            List<Double> s = perRound.get(v);
+            t.row(RoutingOverhead.labels().get(v), Table.num(median(s), 0),
+                    Table.num(min(s), 0) + " – " + Table.num(max(s), 0), Table.num(median(ratiosByVariant.get(v)), 3),
+                    allocated.get(v).isEmpty() ? "—" : Table.num(median(allocated.get(v)), 0));
+        }
+
+        Table c = new Table("failure classified", "ns per classify", "± (99.9 %)");
+        for (RunResult r : classify) {
+            Result<?> res = r.getPrimaryResult();
+            c.row(r.getParams().getParam("failure"), Table.num(res.getScore(), 0), Table.num(res.getScoreError(), 0));
+        }
+
+        StringBuilder body = new StringBuilder();
+        body.append(t).append('\n');
+        body.append("Per-round Selfheal ÷ stock ratios: ").append(list(ratios)).append("\n\n");
+        body.append(goalLine(ratio, ratios, allocated, median(ratiosByVariant.get(RoutingOverhead.STOCK_RETRYING))))
+                .append("\n\n");
+        body.append(c).append('\n');
+        body.append("JMH 1.37, one thread. Routes: ").append(ROUNDS).append(" rounds × ").append(VARIANTS.size())
+                .append(" variants in rotating order, each a fork of 4 × 1 s warm-up + 4 × 1 s measured, with JMH's GC "
+                + "profiler for the bytes allocated per exchange (median of rounds). Classification: average time, one fork of "
+                + "5 × 1 s warm-up + 5 × 1 s measured, with the classifier a running Selfheal uses. The route sets a "
+                + "header, calls an in-process `direct:` upstream and shapes the reply: it measures the routing and "
+                + "error-handling overhead, not I/O.");
+        if (!SelfhealContender.missingCapabilities().isEmpty()) {
+            body.append(" Not yet in the Selfheal route: ").append(SelfhealContender.missingCapabilities())
+                    .append("; the row measures the `self-healing` route configuration of the core alone.");
+        }
+        body.append('\n');
+        BenchReport.publish("overhead", body.toString(), machine.describe(COMMAND));
+    }
+
+    static String goalLine(double ratio, List<Double> ratios, Map<String, List<Double>> allocated, double retryingRatio) {
+        String head = "Goal: Selfheal ≥ " + GOAL + " × stock Camel throughput: " + Table.num(ratio, 3) + " ×";
+        String evidence = allocationEvidence(allocated, retryingRatio);
+        if (ratio >= GOAL) {
+            return "**" + head + " — met.**" + (evidence.isEmpty() ? "" : " " + evidence);
+        }
+        // when the rounds disagree on which side of the goal it is, throughput alone cannot decide on this machine
+        String why = max(ratios) >= GOAL
+                ? "the per-round ratios straddle the goal (" + Table.num(min(ratios), 3) + " – "
+                + Table.num(max(ratios), 3) + "), so load from other processes decides the throughput ratio: re-run on "
+                + "a quiet machine."
+                : "every round is below the goal.";
+        return "**" + head + " — MISSED**: " + why + (evidence.isEmpty() ? "" : " " + evidence);
+    }
+
+    /** What the allocation per exchange, which load does not change, says about the cost; empty when no difference. */
+    static String allocationEvidence(Map<String, List<Double>> allocated, double retryingRatio) {
+        List<Double> sa = allocated.get(RoutingOverhead.SELFHEAL);
+        List<Double> st = allocated.get(RoutingOverhead.STOCK);
+        List<Double> sr = allocated.get(RoutingOverhead.STOCK_RETRYING);
+        if (sa.isEmpty() || st.isEmpty() || median(sa) <= 1.2 * median(st)) {
+            return "";
+        }
+        return "The allocation per exchange, which load does not change, shows a real cost: Selfheal allocates "
+                + Table.num(median(sa), 0) + " B per exchange against stock Camel's " + Table.num(median(st), 0)
+                + " B. A route whose error handler can redeliver (Selfheal's `retryWhile` clause) runs Camel's full "
+                + "redelivery task for every exchange, where the default handler with no redeliveries takes its simple "
+                + "path; stock Camel set up to retry pays the same"
+                + (sr.isEmpty() ? "" : " (" + Table.num(median(sr), 0) + " B, " + Table.num(retryingRatio, 3)
+                + " × in this run)") + "."
+                + (!sr.isEmpty() && Math.abs(median(sa) - median(sr)) <= 0.1 * median(sr)
+                ? " Against a stock route that can retry, Selfheal allocates about the same; against one that cannot, "
+                + "the gap is Camel's redelivery machinery."
+                : "");
+    }
+
+    static ChainedOptionsBuilder options(Class<?> benchmark, int warmups, int warmupSeconds, int iterations,
+                                         int seconds, String log4j) {
+        ChainedOptionsBuilder b = new OptionsBuilder()
+                .include(benchmark.getName().replace(".", "\\.") + "\\.")
+                .forks(1)
+                .warmupIterations(warmups).warmupTime(TimeValue.seconds(warmupSeconds))
+                .measurementIterations(iterations).measurementTime(TimeValue.seconds(seconds))
+                .threads(1)
+                .jvmArgs("-Xmx512m", log4j)
+                .shouldFailOnError(true);
+        if (benchmark == ClassificationCost.class) {
+            b.mode(Mode.AverageTime).timeUnit(TimeUnit.NANOSECONDS);
+        } else {
+            b.mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS);
+        }
+        return b;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> s = new ArrayList<>(values);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+
+    static double min(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    static double max(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    static String list(List<Double> v) {
+        List<String> s = new ArrayList<>();
+        v.forEach(x -> s.add(Table.num(x, 3)));
+        return String.join(", ", s);
+    }
+}
