@@ -1,5 +1,6 @@
 package io.selfheal.camel;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
 
@@ -25,7 +26,25 @@ final class BodyDigest {
     }
 
     static Optional<String> sha256(Message message) {
+        return sha256(message.getExchange() != null ? message.getExchange().getContext() : null, rereadable(message));
+    }
+
+    /**
+     * The message's body in a form that can be read again: a one-shot stream or reader is read once into the bytes it
+     * held, and the message keeps those bytes, so the route still has its body.
+     */
+    static Object rereadable(Message message) {
         Object body = message.getBody();
+        if ((body instanceof InputStream || body instanceof Reader) && !(body instanceof StreamCache)) {
+            byte[] b = message.getBody(byte[].class);
+            message.setBody(b);
+            return b;
+        }
+        return body;
+    }
+
+    /** The digest of a body that can be read again ({@link #rereadable}), converted with the context's converters. */
+    static Optional<String> sha256(CamelContext context, Object body) {
         if (body == null) {
             return Optional.empty();
         }
@@ -40,6 +59,7 @@ final class BodyDigest {
             if (body instanceof StreamCache cache) {
                 MessageDigest md = newDigest();
                 CountingSink sink = new CountingSink();
+                cache.reset();
                 try {
                     cache.writeTo(new DigestOutputStream(sink, md));
                 } finally {
@@ -47,14 +67,8 @@ final class BodyDigest {
                 }
                 return hex(md.digest(), sink.count);
             }
-            if (body instanceof InputStream || body instanceof Reader) {
-                // read once only: keep what it held, so the route still has its body
-                byte[] b = message.getBody(byte[].class);
-                message.setBody(b);
-                return b == null ? Optional.empty() : hex(digest(b), b.length);
-            }
             // files and other bodies: a fresh stream from Camel's converters, read in chunks
-            InputStream in = message.getBody(InputStream.class);
+            InputStream in = context == null ? null : context.getTypeConverter().tryConvertTo(InputStream.class, body);
             if (in != null) {
                 try (in) {
                     MessageDigest md = newDigest();

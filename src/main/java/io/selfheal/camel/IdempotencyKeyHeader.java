@@ -1,16 +1,23 @@
 package io.selfheal.camel;
 
 import io.selfheal.idempotency.IdempotencyKeys;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
+import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
+import org.apache.camel.Route;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.helper.HttpMethodHelper;
 import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.InterceptSendToEndpoint;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.spi.RoutePolicyFactory;
 import org.apache.camel.support.ExchangeHelper;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.util.URISupport;
 
 import java.util.Map;
@@ -41,39 +48,97 @@ public final class IdempotencyKeyHeader {
     private IdempotencyKeyHeader() {
     }
 
-    /** Adds the two interceptors to a route configuration (SelfHealing.applyTo does this for self-healing). */
+    /**
+     * Adds the stamping interceptor to a route configuration (SelfHealing.applyTo does this for self-healing). The key's
+     * entry is recorded by {@link EntryRecorder}, a route policy on every route whose error handler is Selfheal's.
+     */
     public static void applyTo(RouteConfigurationDefinition rc) {
-        rc.interceptFrom().process(entryRecorder());
         rc.interceptSendToEndpoint(HTTP_ENDPOINTS).process(stamper());
     }
 
-    /** The key fixed when a message entered its first self-healing route, and which exchange that was. */
-    record Entry(String key, String exchangeId, String routeId) {
+    /**
+     * What a message's key is fixed from when it enters its first self-healing route: the Idempotency-Key it arrived
+     * with, else its route id and its body as it entered. The body's digest is taken the first time the key is needed
+     * (most messages never make a mutating call, and hashing every body on entry cost more than the rest of the happy
+     * path); the body object is kept by reference until then, a one-shot stream having been read into bytes on entry.
+     * A body mutated in place before the first mutating call is hashed as it is then: the same on every retry (the key
+     * is kept), on a replay and after a restart, since the route mutates it the same way again.
+     */
+    static final class Entry {
+        private final String carried;
+        private final Object body;
+        private final CamelContext context;
+        private final String exchangeId;
+        private final String routeId;
+        private volatile String key;
+        private volatile boolean derived;
+
+        Entry(String carried, Object body, CamelContext context, String exchangeId, String routeId) {
+            this.carried = carried;
+            this.body = body;
+            this.context = context;
+            this.exchangeId = exchangeId;
+            this.routeId = routeId;
+        }
+
+        String exchangeId() {
+            return exchangeId;
+        }
+
+        String routeId() {
+            return routeId;
+        }
+
+        /** The key fixed on entry, or null when the body was empty (the key then comes from the body at the call). */
+        String key() {
+            if (carried != null) {
+                return carried;
+            }
+            if (!derived) {
+                key = BodyDigest.sha256(context, body).map(d -> IdempotencyKeys.fromDigest(routeId, d)).orElse(null);
+                derived = true;
+            }
+            return key;
+        }
     }
 
-    /** Runs as a message enters a route inheriting the configuration; only the first such route counts. */
+    /** Records the entry of a message into a self-healing route; only the first such route counts. */
+    static void recordEntry(Exchange exchange, String routeId) {
+        if (exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY) != null) {
+            return;
+        }
+        Message in = exchange.getMessage();
+        String carried = in.getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+        if (carried != null && !carried.isBlank()) {
+            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
+        } else {
+            carried = null;
+        }
+        Object body = carried == null ? BodyDigest.rereadable(in) : null;
+        exchange.setProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, new Entry(carried, body, exchange.getContext(),
+                exchange.getExchangeId(), String.valueOf(routeId)));
+    }
+
+    /** The entry recorder as a processor, for flows that are self-healing without a self-healing route (the template). */
     public static Processor entryRecorder() {
         return exchange -> {
-            if (exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY) != null) {
-                return;
-            }
             String routeId = ExchangeHelper.getAtRouteId(exchange);
-            if (routeId == null) {
-                routeId = exchange.getFromRouteId();
-            }
-            Message in = exchange.getMessage();
-            String carried = in.getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
-            String key;
-            if (carried != null && !carried.isBlank()) {
-                key = carried;
-                exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
-            } else {
-                String id = String.valueOf(routeId);
-                key = BodyDigest.sha256(in).map(d -> IdempotencyKeys.fromDigest(id, d)).orElse(null);
-            }
-            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, new Entry(key, exchange.getExchangeId(),
-                    String.valueOf(routeId)));
+            recordEntry(exchange, routeId != null ? routeId : exchange.getFromRouteId());
         };
+    }
+
+    /** Records the entry as a message begins a route whose error handler is Selfheal's. */
+    static final class EntryRecorder extends RoutePolicySupport implements RoutePolicyFactory {
+        @Override
+        public RoutePolicy createRoutePolicy(CamelContext context, String routeId, NamedNode route) {
+            return route instanceof RouteDefinition definition
+                    && definition.getErrorHandlerFactory() instanceof SelfhealErrorHandlerDefinition ? this : null;
+        }
+
+        @Override
+        public void onExchangeBegin(Route route, Exchange exchange) {
+            recordEntry(exchange, route.getRouteId());
+        }
     }
 
     /** Runs before every send to an http* endpoint, each retry included. */

@@ -31,9 +31,14 @@ public final class SelfHealing {
 
     /**
      * Adds the self-healing clauses: every failure is classified, retried as its class allows, then escalated; and
-     * mutating HTTP requests carry a stable Idempotency-Key ({@link IdempotencyKeyHeader}).
+     * mutating HTTP requests carry a stable Idempotency-Key ({@link IdempotencyKeyHeader}). The configuration's error
+     * handler becomes Selfheal's ({@link SelfhealErrorHandlerDefinition}: Camel's default handler with a cheap first
+     * attempt), unless it names one of its own.
      */
     public static OnExceptionDefinition applyTo(RouteConfigurationDefinition rc) {
+        if (rc.getErrorHandler() == null) {
+            rc.errorHandler(new SelfhealErrorHandlerDefinition());
+        }
         OnExceptionDefinition clause = rc.onException(Exception.class);
         configure(clause);
         clause.process(giveUpRecorder()).to(ESCALATION_ENDPOINT);

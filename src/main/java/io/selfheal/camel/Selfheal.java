@@ -61,6 +61,8 @@ public final class Selfheal {
         disableHttpClientRetries(context, "http");
         disableHttpClientRetries(context, "https");
         SelfhealIdempotency.install(context, runtime);
+        // the Idempotency-Key's entry, recorded as a message begins a self-healing route
+        context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
         runtime.addListener(new RetryBudgetListener(runtime));
