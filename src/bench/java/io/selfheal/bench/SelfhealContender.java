@@ -96,9 +96,11 @@ public final class SelfhealContender {
     }
 
     /**
-     * The longest the breaker keeps an upstream open before its probe, at the given scale: the bound of the fault
-     * schedule's recovery goal ("within one breaker cooldown plus one probe"). Empty while there is no breaker; when
-     * issue 3 lands, return its {@code wait-in-open} as configured in {@link #capabilityProperties(int)} ÷ scale.
+     * The breaker's first cooldown ({@code wait-in-open}) at the given scale, as configured in
+     * {@link #capabilityProperties(int)}; empty while there is no breaker. The cooldown grows on each failed probe, so
+     * the fault schedule's recovery goal ("within one breaker cooldown plus one probe") is judged against the cooldown
+     * the breaker actually had when the outage ended, read from its transitions; this one is the fallback when it was
+     * closed then.
      */
     public static Optional<Duration> breakerCooldown(int scale) {
         return BREAKER ? Optional.of(Duration.ofMillis(10_000 / scale)) : Optional.empty();

@@ -9,15 +9,20 @@ import java.util.Objects;
  * reached the upstream spends one token, each success puts {@code token-ratio} back (never above {@code max-tokens}).
  * Immutable and validated when built; every error names the configuration key.
  * <p>
- * Why the defaults (10 tokens, 0.1 per success) keep retries to about a tenth of the load: over any period, the
- * retries that reach the upstream are at most the tokens the bucket held when it began plus 0.1 per success, and an
- * exchange succeeds at most once, so retries ≤ 10 + 0.1 × first attempts. In a total outage nothing succeeds, so the
- * whole outage costs at most 10 retries: at most 10 % extra once 100 first attempts have failed, and ever less after.
+ * Why the defaults (10 tokens, 0.5 per success): over any period, the retries that reach the upstream are at most the
+ * tokens the bucket held when it began plus token-ratio × successes. In a total outage nothing succeeds, so the whole
+ * outage costs at most max-tokens (10) retries, whatever the ratio: at most 10 % extra once 100 first attempts have
+ * failed, and ever less after. The ratio decides how flaky a working upstream may be before retries are denied: calls
+ * that fail independently with probability f need f / (1 - f) retries per success, so 0.5 pays for every retry up to
+ * f ≈ 1/3 (an upstream where 20-25 % of messages fail once or twice heals in full), and beyond that holds retries to
+ * half the successes (at most 1.5 × the load) until the breaker, at a 50 % failure rate, opens. A ratio of 0.1 (gRPC's
+ * example configuration) would deny retries above f ≈ 9 % and park about a quarter of such an upstream's messages as
+ * BUDGET_EXHAUSTED, against the intermittent failures Selfheal exists to heal.
  */
 public final class BudgetSettings {
     public static final boolean DEFAULT_ENABLED = true;
     public static final int DEFAULT_MAX_TOKENS = 10;
-    public static final double DEFAULT_TOKEN_RATIO = 0.1;
+    public static final double DEFAULT_TOKEN_RATIO = 0.5;
 
     /** Key suffixes, as written after {@code selfheal.budget.defaults.} or {@code selfheal.budget.<upstream>.}. */
     public static final String ENABLED = "enabled";
@@ -96,7 +101,7 @@ public final class BudgetSettings {
         public Builder tokenRatio(double value) {
             if (!(value >= 0.001 && value <= 1)) {
                 throw new ConfigException(keyPrefix + TOKEN_RATIO, "Invalid value " + value + " for " + keyPrefix
-                        + TOKEN_RATIO + ": must be between 0.001 and 1 (0.1 lets retries add about 10 % to the load)");
+                        + TOKEN_RATIO + ": must be between 0.001 and 1 (0.5: retries at most half the successes)");
             }
             this.tokenRatio = value;
             return this;

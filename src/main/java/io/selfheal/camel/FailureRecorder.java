@@ -1,5 +1,6 @@
 package io.selfheal.camel;
 
+import io.selfheal.breaker.UpstreamUnavailableException;
 import io.selfheal.classify.Classification;
 import io.selfheal.escalation.Durations;
 import io.selfheal.observe.LogFields;
@@ -28,6 +29,10 @@ import java.util.Optional;
  * the exchange's attempt history, decides retry or give-up, and sets the exact delay in
  * {@link Exchange#REDELIVERY_DELAY}, which Camel's redelivery then schedules (not sleeps, with async delayed
  * redelivery). Logs one line per failed attempt.
+ * <p>
+ * An attempt the gate turned away ({@link UpstreamUnavailableException}: the breaker is open or a Retry-After hold is
+ * on) made no call: it is recorded as a refusal, not as a failed call, so it spends no attempt, is not counted as a
+ * retry, and its log line says the attempt was not made.
  */
 public final class FailureRecorder implements Processor {
     static final Logger ATTEMPTS_LOG = LoggerFactory.getLogger("io.selfheal.attempts");
@@ -52,7 +57,8 @@ public final class FailureRecorder implements Processor {
         }
 
         Classification c = runtime.classifier().classify(failure);
-        history = history.record(c.outcome(), c.failureClass(), now);
+        boolean refused = refusedAtTheGate(failure);
+        history = refused ? history.refused(c.failureClass(), now) : history.record(c.outcome(), c.failureClass(), now);
         RetryPolicy policy = effectivePolicy(exchange, runtime.policyFor(upstream));
         Optional<StatedWait> stated = carriedWait(failure).or(() -> c.retryAfter()
                 .flatMap(v -> RetryAfter.parse(v, c.http().flatMap(h -> h.date()).orElse(null), now))
@@ -79,13 +85,27 @@ public final class FailureRecorder implements Processor {
         exchange.setProperty(SelfhealProperties.UPSTREAM + "Resolved", upstream);
         if (finalDecision.retry()) {
             exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, finalDecision.delay().toMillis());
-            runtime.meters().retryScheduled(exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class), upstream,
-                    c.failureClass().name());
+            if (!refused) {
+                // a retry is another call after a failed one; waiting again after a refusal is not a new retry
+                runtime.meters().retryScheduled(exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class),
+                        upstream, c.failureClass().name());
+            }
             runtime.meters().waited(upstream, finalDecision.source().label(), finalDecision.delay());
         } else {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         logAttempt(exchange, runtime, upstream, policy, c, history, finalDecision, now, failure);
+    }
+
+    /** The attempt was turned away before any call was made (breaker open, Retry-After hold). */
+    static boolean refusedAtTheGate(Throwable failure) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 32; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof UpstreamUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A wait stated by the failure itself (an open breaker, a Retry-After hold), anywhere in the cause chain. */
@@ -119,11 +139,14 @@ public final class FailureRecorder implements Processor {
                 : "giving up (" + decision.reason() + ")";
         String route = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
         String error = errorSample(runtime, failure);
+        // a refused attempt made no call: it is reported as the attempt still to be made, "not made", never as a call
+        boolean refused = history.lastRefused();
+        int attempt = refused ? history.failures() + 1 : history.failures();
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("event", "attempt_failed");
+        fields.put("event", refused ? "attempt_refused" : "attempt_failed");
         fields.put("route", route);
         fields.put("upstream", upstream);
-        fields.put("attempt", history.failures());
+        fields.put("attempt", attempt);
         fields.put("maxAttempts", policy.maxAttempts());
         fields.put("failureClass", c.failureClass());
         fields.put("outcome", c.outcome());
@@ -131,12 +154,13 @@ public final class FailureRecorder implements Processor {
         fields.put("delaySource", decision.retry() ? decision.source().label() : null);
         fields.put("giveUpReason", decision.retry() ? null : decision.reason());
         fields.put("elapsedMs", history.elapsed(now).toMillis());
+        fields.put("refusals", history.refusals());
         fields.put("exchangeId", exchange.getExchangeId());
         fields.put("error", error);
         LogFields.with(fields, () -> ATTEMPTS_LOG.warn(
-                "attempt {}/{} failed: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
-                history.failures(), policy.maxAttempts(), route, upstream, c.failureClass(), c.outcome(), next,
-                Durations.human(history.elapsed(now)), exchange.getExchangeId(), error));
+                "attempt {}/{} {}: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
+                attempt, policy.maxAttempts(), refused ? "not made" : "failed", route, upstream, c.failureClass(),
+                c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(), error));
     }
 
     /** The failure's message, redacted and truncated; for HTTP, the status and the start of the body. */

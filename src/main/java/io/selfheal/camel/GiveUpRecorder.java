@@ -41,7 +41,7 @@ public final class GiveUpRecorder implements Processor {
                 exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class),
                 exchange.getExchangeId(), endpoint == null ? null : runtime.redactor().url(endpoint),
                 IdempotencyKeyHeader.currentKey(exchange),
-                history.outcomes(), FailureRecorder.errorSample(runtime, failure));
+                history.outcomes(), FailureRecorder.errorSample(runtime, failure), history.refusals());
 
         exchange.setProperty(SelfhealProperties.GIVE_UP_REASON, reason.name());
         exchange.setProperty(SelfhealProperties.FAILURE_CLASS, failureClass.name());

@@ -15,7 +15,10 @@ import java.util.Objects;
  * Everything an on-call engineer needs about one exchange that Selfheal stopped retrying. Immutable; built once at
  * give-up and handed to the log, the alert sinks and the parked store. Text fields are already redacted.
  *
- * @param outcomes one short outcome per failed attempt, in order: "HTTP 500", "ConnectException", "SQLSTATE 40P01"
+ * @param attempts calls made to the upstream (each one failed), the attempts counted against max-attempts
+ * @param outcomes one short outcome per failed call, in order: "HTTP 500", "ConnectException", "SQLSTATE 40P01"
+ * @param refusals attempts turned away before any call was made (the upstream's breaker was open, or a Retry-After
+ *                 hold was on): waits, not counted in {@code attempts}
  */
 public record GiveUp(
         FailureClass failureClass,
@@ -30,13 +33,22 @@ public record GiveUp(
         String endpoint,
         String idempotencyKey,
         List<String> outcomes,
-        String errorSample) {
+        String errorSample,
+        int refusals) {
 
     public GiveUp {
         Objects.requireNonNull(failureClass, "failureClass");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(elapsed, "elapsed");
         outcomes = List.copyOf(outcomes == null ? List.of() : outcomes);
+    }
+
+    /** A give-up with no refused attempts. */
+    public GiveUp(FailureClass failureClass, GiveUpReason reason, int attempts, Duration elapsed, Instant firstFailureAt,
+                  Instant lastFailureAt, String upstream, String routeId, String exchangeId, String endpoint,
+                  String idempotencyKey, List<String> outcomes, String errorSample) {
+        this(failureClass, reason, attempts, elapsed, firstFailureAt, lastFailureAt, upstream, routeId, exchangeId,
+                endpoint, idempotencyKey, outcomes, errorSample, 0);
     }
 
     /**
@@ -46,19 +58,35 @@ public record GiveUp(
      */
     public String summary() {
         StringBuilder sb = new StringBuilder();
-        if (attempts <= 1) {
-            sb.append("failed on the first attempt with ").append(outcomes.isEmpty()
-                    ? (errorSample == null ? "an unknown error" : errorSample)
-                    : outcomes.get(outcomes.size() - 1));
+        boolean named = upstream != null && !upstream.isBlank();
+        if (attempts <= 0 && refusals > 0) {
+            // no call was ever made: say so, rather than "failed on the first attempt"
+            sb.append("never called ").append(named ? upstream : "the upstream").append(" in ")
+                    .append(Durations.human(elapsed)).append(": turned away ").append(times(refusals))
+                    .append(" by its circuit breaker or a Retry-After hold");
         } else {
-            sb.append("tried ").append(attempts).append(" times over ").append(Durations.human(elapsed))
-                    .append(", ").append(describeOutcomes());
-        }
-        if (upstream != null && !upstream.isBlank()) {
-            sb.append(" from ").append(upstream);
+            if (attempts <= 1) {
+                sb.append("failed on the first attempt with ").append(outcomes.isEmpty()
+                        ? (errorSample == null ? "an unknown error" : errorSample)
+                        : outcomes.get(outcomes.size() - 1));
+            } else {
+                sb.append("tried ").append(attempts).append(" times over ").append(Durations.human(elapsed))
+                        .append(", ").append(describeOutcomes());
+            }
+            if (named) {
+                sb.append(" from ").append(upstream);
+            }
+            if (refusals > 0) {
+                sb.append(", and was turned away ").append(times(refusals))
+                        .append(" without a call (circuit breaker open or Retry-After hold)");
+            }
         }
         sb.append("; ").append(explain(reason)).append(" [").append(failureClass).append(", ").append(reason).append(']');
         return sb.toString();
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n + " times";
     }
 
     /** Why retrying stopped, in words. */
@@ -106,6 +134,7 @@ public record GiveUp(
         m.put("failureClass", failureClass.name());
         m.put("giveUpReason", reason.name());
         m.put("attempts", attempts);
+        m.put("refusals", refusals);
         m.put("elapsedMillis", elapsed.toMillis());
         m.put("elapsed", Durations.human(elapsed));
         m.put("firstFailureAt", firstFailureAt == null ? null : firstFailureAt.toString());

@@ -33,7 +33,7 @@ class BreakerConfigTest {
         BudgetSettings g = c.budgets().settingsFor("anything");
         assertThat(g.enabled()).isTrue();
         assertThat(g.maxTokens()).isEqualTo(10);
-        assertThat(g.tokenRatio()).isEqualTo(0.1);
+        assertThat(g.tokenRatio()).isEqualTo(0.5);
     }
 
     @Test

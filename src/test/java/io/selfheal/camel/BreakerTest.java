@@ -196,24 +196,28 @@ class BreakerTest {
     }
 
     @Test
-    void refusedCallsWaitAsLongAsTheBreakerSaysAndGiveUpAsBreakerOpen() throws Exception {
+    void refusedCallsWaitAsLongAsTheBreakerSaysAndOnlyCallsSpendAttempts() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503)));
         start(TestContexts.withBreakers(
                 "selfheal.defaults.max-attempts", "5",
                 BREAKER + "consecutive-failures", "2",
+                BREAKER + "permitted-calls-in-half-open", "1",
                 BREAKER + "wait-in-open", "200ms",
                 BREAKER + "wait-in-open-max", "200ms",
                 "selfheal.budget.defaults.enabled", "false"));
-        // a long outage: probes keep failing, so every attempt after the second is refused or a failed probe
+        // a long outage: after the second failure the breaker opens; the exchange waits out each cooldown (refused,
+        // no call), and each failed probe is one of its calls, until its fifth call fails
         Exchange out = send("a").get(20, TimeUnit.SECONDS);
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("ATTEMPTS");
         assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(5);
         RetryDecision last = out.getProperty(SelfhealProperties.DECISION, RetryDecision.class);
         assertThat(last.retry()).isFalse();
-        List<String> outcomes = out.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class).outcomes();
-        assertThat(outcomes).contains("UpstreamUnavailableException");
-        // refused attempts never reached the upstream
-        long refused = outcomes.stream().filter("UpstreamUnavailableException"::equals).count();
-        assertThat(wm.findAll(anyRequestedFor(anyUrl()))).hasSize((int) (5 - refused));
+        io.selfheal.retry.AttemptHistory history = out.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
+        // the outcomes are the calls; the refusals between them are counted apart, and never reached the upstream
+        assertThat(history.outcomes()).containsExactly("HTTP 503", "HTTP 503", "HTTP 503", "HTTP 503", "HTTP 503");
+        // the backoffs after the second and the third call (40 ms and 80 ms, ± 50 %) end inside the 200 ms cooldown
+        assertThat(history.refusals()).isGreaterThanOrEqualTo(2);
+        assertThat(wm.findAll(anyRequestedFor(anyUrl()))).hasSize(5);
     }
 
     @Test
@@ -235,10 +239,13 @@ class BreakerTest {
             breakers().forUpstream(HOST).circuitBreaker().transitionToOpenState();
             Exchange out = ctx.createProducerTemplate().send("direct:" + route, e -> e.getIn().setHeader("item", "7"));
             assertThat(out.getMessage().getBody(String.class)).isEqualTo("ok");
-            // refused first, then the probe got a 503 (which opened it again), refused again, then a probe succeeded
-            List<String> outcomes = out.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class).outcomes();
-            assertThat(outcomes).as(route).startsWith("UpstreamUnavailableException", "HTTP 503", "UpstreamUnavailableException");
-            assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(outcomes.size() + 1);
+            // refused first, then the probe got a 503 (which opened it again), refused again, then a probe succeeded:
+            // one history holds the refusals and the failed call (it would restart if the two were different call sites)
+            io.selfheal.retry.AttemptHistory history = out.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
+            assertThat(history.outcomes()).as(route).containsExactly("HTTP 503");
+            assertThat(history.refusals()).as(route).isGreaterThanOrEqualTo(2);
+            // the call that succeeded was the second one made
+            assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
         }
         wm.verify(2, getRequestedFor(urlPathEqualTo("/c")));
         wm.verify(2, getRequestedFor(urlPathEqualTo("/d")));
@@ -280,7 +287,9 @@ class BreakerTest {
                 BREAKER + "minimum-calls", "10",
                 BREAKER + "failure-rate-threshold", "50",
                 BREAKER + "wait-in-open", "5s",
-                BREAKER + "wait-in-open-max", "5s"));
+                BREAKER + "wait-in-open-max", "5s",
+                // the refused call below cannot wait the 5 s for the probe within this bound: it gives up at once
+                "selfheal.defaults.max-duration", "2s"));
         for (int i = 0; i < 10; i++) {
             send("a").get(10, TimeUnit.SECONDS);
         }
@@ -288,6 +297,7 @@ class BreakerTest {
         assertThat(transition(0).reason()).startsWith("failure rate 50.0 % over 10 calls");
         Exchange refused = send("a").get(10, TimeUnit.SECONDS);
         assertThat(refused.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("RECOVERABLE");
+        assertThat(refused.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("BREAKER_OPEN");
         wm.verify(10, getRequestedFor(urlPathEqualTo("/a")));
     }
 
@@ -309,7 +319,8 @@ class BreakerTest {
         Exchange b = send("b").get(10, TimeUnit.SECONDS);
         assertThat(b.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("BREAKER_OPEN");
         assertThat(b.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("RECOVERABLE");
-        assertThat(b.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(1);
+        // b was turned away before any call: no attempt was spent
+        assertThat(b.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isZero();
         wm.verify(3, getRequestedFor(urlPathEqualTo("/a")));
         wm.verify(0, getRequestedFor(urlPathEqualTo("/b")));
     }
@@ -334,10 +345,12 @@ class BreakerTest {
         assertThat(toB).hasSize(1);
         // route b did not call the upstream before the instant route a was given
         assertThat(logged(toB.get(0))).isAfterOrEqualTo(limited.plusSeconds(1));
-        assertThat(b.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
+        // b was held back once (a wait, not an attempt), then its one call succeeded
+        assertThat(b.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(1);
         assertThat(b.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("RECOVERABLE");
-        assertThat(b.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class).outcomes())
-                .containsExactly("UpstreamUnavailableException");
+        io.selfheal.retry.AttemptHistory bHistory = b.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
+        assertThat(bHistory.outcomes()).isEmpty();
+        assertThat(bHistory.refusals()).isEqualTo(1);
         // one 429 does not open the breaker
         assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
     }

@@ -129,6 +129,8 @@ class RetryBudgetOutageTest {
     @Test
     void withBreakerAndBudgetTheUpstreamSeesAtMostFirstAttemptsPlusGrantedRetriesPlusProbes() throws Exception {
         Map<String, AtomicInteger> reasons = run(outage(
+                // the outage outlasts max-duration: the messages the breaker keeps waiting give up at the deadline
+                "selfheal.defaults.max-duration", "3s",
                 "selfheal.breaker.defaults.consecutive-failures", "5",
                 "selfheal.breaker.defaults.wait-in-open", "200ms",
                 "selfheal.breaker.defaults.wait-in-open-max", "200ms"));
@@ -138,9 +140,11 @@ class RetryBudgetOutageTest {
                 MESSAGES, requests(), budget.granted(), breaker.probes(), breaker.refusals(), reasons);
         assertThat(requests()).isLessThanOrEqualTo(MESSAGES + (int) budget.granted() + (int) breaker.probes());
         assertThat(requests()).isLessThanOrEqualTo(MESSAGES + budget.settings().maxTokens() + (int) breaker.probes());
-        // the breaker turned most first attempts away, so the upstream saw far fewer calls than messages
+        // while it was open, the breaker turned the messages away: most were never called at all ...
         assertThat(breaker.refusals()).isPositive();
         assertThat(requests()).isLessThan(MESSAGES);
+        // ... and those waited for it until max-duration, spending no attempt: they gave up as BREAKER_OPEN
+        assertThat(reasons.get("BREAKER_OPEN").get()).isGreaterThanOrEqualTo(MESSAGES - requests());
         assertThat(reasons.values().stream().mapToInt(AtomicInteger::get).sum()).isEqualTo(MESSAGES);
         assertThat(reasons).doesNotContainKey("none");
     }

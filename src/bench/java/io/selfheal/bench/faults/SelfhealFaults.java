@@ -1,6 +1,8 @@
 package io.selfheal.bench.faults;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.selfheal.bench.SelfhealContender;
+import io.selfheal.breaker.BreakerTransition;
 import io.selfheal.camel.AttemptListener;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.escalation.GiveUp;
@@ -9,12 +11,33 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Selfheal: the route inherits {@code self-healing} as {@link SelfhealContender} configures it, delays ÷ 10. */
 final class SelfhealFaults extends CamelContender {
     private final Map<String, Integer> giveUps = new TreeMap<>();
+    /** The breaker's transitions during the run, each with the nanoTime it was heard at (the schedule's clock). */
+    private final List<Timed> transitions = new CopyOnWriteArrayList<>();
+
+    record Timed(long nanos, BreakerTransition transition) {
+    }
+
+    /**
+     * The open state whose cooldown the recovery had to wait out: the breaker's last opening at or before the end of the
+     * outage (plus one probe's time, for probes sent just before the end that failed and reopened it), unless it closed
+     * again after that opening and before the end.
+     *
+     * @param atNanos     when it opened, on the schedule's clock
+     * @param openings    how many times it had opened during the run, this one included
+     */
+    record Cooldown(Duration cooldown, long atNanos, int openings) {
+    }
 
     @Override
     public String name() {
@@ -31,6 +54,8 @@ final class SelfhealFaults extends CamelContender {
     @Override
     CamelContext newContext() throws Exception {
         CamelContext ctx = SelfhealContender.newContext(SelfhealContender.scaled(FaultSchedule.SCALE));
+        transitions.clear();
+        SelfhealRuntime.of(ctx).breakers().onTransitionEvent(t -> transitions.add(new Timed(System.nanoTime(), t)));
         SelfhealRuntime.of(ctx).addListener(new AttemptListener() {
             @Override
             public void onGiveUp(Exchange exchange, GiveUp giveUp) {
@@ -51,6 +76,24 @@ final class SelfhealFaults extends CamelContender {
         synchronized (giveUps) {
             return new TreeMap<>(giveUps);
         }
+    }
+
+    /** The cooldown in force when the outage ended (see {@link Cooldown}); empty when the breaker was closed then. */
+    Optional<Cooldown> cooldownInForceAt(long outageEndNanos, long probeNanos) {
+        Cooldown found = null;
+        int openings = 0;
+        for (Timed t : new ArrayList<>(transitions)) {
+            if (t.nanos() > outageEndNanos + probeNanos) {
+                break;
+            }
+            if (t.transition().to() == State.OPEN) {
+                openings++;
+                found = new Cooldown(t.transition().openFor(), t.nanos(), openings);
+            } else if (t.transition().to() == State.CLOSED && t.nanos() <= outageEndNanos) {
+                found = null;
+            }
+        }
+        return Optional.ofNullable(found);
     }
 
     /** Undelivered messages that never reached the give-up path (no reason, no escalation). */
