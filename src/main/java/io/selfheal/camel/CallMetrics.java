@@ -36,18 +36,23 @@ final class CallMetrics extends EventNotifierSupport {
         setIgnoreExchangeCreatedEvent(true);
         setIgnoreExchangeFailedEvents(true);
         setIgnoreExchangeRedeliveryEvents(true);
-        setIgnoreExchangeSendingEvents(true);
+        // Camel fires ExchangeSent only for a send whose ExchangeSending some notifier took: take it, ignore it
+        setIgnoreExchangeSendingEvents(false);
         setIgnoreStepEvents(true);
         setIgnoreExchangeAsyncProcessingStartedEvents(true);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeCompletedEvent;
+        return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeCompletedEvent
+                || event instanceof CamelEvent.ExchangeSendingEvent;
     }
 
     @Override
     public void notify(CamelEvent event) {
+        if (event instanceof CamelEvent.ExchangeSendingEvent) {
+            return;
+        }
         if (event instanceof CamelEvent.ExchangeCompletedEvent completed) {
             countDuplicate(completed.getExchange());
             return;

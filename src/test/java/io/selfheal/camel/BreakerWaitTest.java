@@ -15,8 +15,6 @@ import io.selfheal.retry.AttemptHistory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.spi.CamelEvent;
-import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,18 +75,6 @@ class BreakerWaitTest {
 
     private void start(Map<String, String> props) throws Exception {
         ctx = TestContexts.create(props);
-        // Camel fires ExchangeSent, which Selfheal's call meters count, only when some event notifier took the
-        // ExchangeSending before it; in the jar camel-main's metrics do, in a plain context this one does
-        ctx.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
-            @Override
-            public boolean isEnabled(CamelEvent event) {
-                return event instanceof CamelEvent.ExchangeSendingEvent;
-            }
-
-            @Override
-            public void notify(CamelEvent event) {
-            }
-        });
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
