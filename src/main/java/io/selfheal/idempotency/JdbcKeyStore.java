@@ -257,7 +257,8 @@ public final class JdbcKeyStore implements AutoCloseable {
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             if (p.dialect().isDuplicateKey(e)) {
-                // a concurrent insert of the same key won the race: the row is there
+                // the row is there (H2 and MariaDB claim with a plain INSERT; on PostgreSQL only a racing insert of
+                // the same key ends here): what it holds is read next
                 return false;
             }
             throw e;
@@ -371,7 +372,7 @@ public final class JdbcKeyStore implements AutoCloseable {
             }
             addClaimColumnsIfMissing(c, dialect);
             String where = " WHERE scope_name = ? AND message_key = ?";
-            return new Prepared(dialect, dialect.insertIfAbsent(table, COLUMNS, KEY_COLUMNS),
+            return new Prepared(dialect, dialect.insertKey(table, COLUMNS, KEY_COLUMNS),
                     "SELECT claimed_by, claim_expires_ms FROM " + table + where,
                     "UPDATE " + table + " SET claimed_by = ?, claim_expires_ms = ?, created_at = ?" + where
                             + " AND claimed_by = ? AND claim_expires_ms = ?",
