@@ -102,7 +102,7 @@ public enum SqlDialect {
                 "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS claim_expires_ms BIGINT");
     }
 
-    /** An index on the claim owner, so renewing one process's claims does not scan the table. */
+    /** An index on the claim owner, through which Selfheal before renewing by primary key renewed one process's claims. */
     public String createClaimIndex(String table) {
         String unqualified = table.substring(table.lastIndexOf('.') + 1);
         // H2 wants the index in the table's schema; PostgreSQL and MariaDB refuse a qualified index name
