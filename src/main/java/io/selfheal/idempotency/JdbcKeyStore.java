@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for them. Both touch
  * the claims this store took and has not confirmed or removed, each by its primary key, as a confirm does: renewing by
  * owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite order to a
- * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed.
+ * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the table
+ * needs no index besides its primary key, and has none: an index on the owner cost every claim and confirm its upkeep.
  * <p>
  * Plain JDBC; the Camel repository ({@link JdbcIdempotentRepository}) is a thin view of one scope on top of it.
  */
@@ -448,7 +449,10 @@ public final class JdbcKeyStore implements AutoCloseable {
         }
     }
 
-    /** A table from before claims existed gets the two columns (several processes may race: re-check on error). */
+    /**
+     * A table from before claims existed gets the two columns (several processes may race: re-check on error). No
+     * index on the claim owner: every statement finds its row by primary key.
+     */
     private void addClaimColumnsIfMissing(Connection c, SqlDialect dialect) throws SQLException {
         if (!hasClaimColumns(c)) {
             for (String ddl : dialect.addClaimColumns(table)) {
@@ -460,13 +464,6 @@ public final class JdbcKeyStore implements AutoCloseable {
                     }
                 }
             }
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute(dialect.createClaimIndex(table));
-        } catch (SQLException e) {
-            // only speed is at stake: this store renews by primary key; processes of an earlier Selfheal on the
-            // same table renew by owner, through this index
-            LOG.debug("could not create the claim index of {}: {}", table, e.toString());
         }
     }
 

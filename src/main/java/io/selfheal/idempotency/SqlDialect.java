@@ -102,14 +102,6 @@ public enum SqlDialect {
                 "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS claim_expires_ms BIGINT");
     }
 
-    /** An index on the claim owner, through which Selfheal before renewing by primary key renewed one process's claims. */
-    public String createClaimIndex(String table) {
-        String unqualified = table.substring(table.lastIndexOf('.') + 1);
-        // H2 wants the index in the table's schema; PostgreSQL and MariaDB refuse a qualified index name
-        String name = this == H2 ? table + "_claim_ix" : unqualified + "_claim_ix";
-        return "CREATE INDEX IF NOT EXISTS " + name + " ON " + table + " (claimed_by)";
-    }
-
     /**
      * INSERT of {@code columns} (in that order, one parameter each) that leaves an existing row with the same
      * {@code keyColumns} alone and then updates 0 rows.
