@@ -123,7 +123,8 @@ public final class IdempotencyBenchmark {
             try {
                 results.add(measure(db));
             } catch (Exception e) {
-                notes.add(db.name() + " could not be measured: " + e);
+                notes.add(db.name() + " could not be measured: " + e
+                        + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
                 e.printStackTrace();
             }
         }
@@ -325,7 +326,7 @@ public final class IdempotencyBenchmark {
         return String.join(", ", r.ratios().get(op).stream().map(x -> Table.num(x, 2)).toList());
     }
 
-    /** The key table's own definition (columns, types, primary key), without the claim index. */
+    /** The key table's own definition (columns, types, primary key). */
     static void createPlainTable(DataSource ds, SqlDialect dialect) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute(dialect.createKeyTable(PLAIN_TABLE));
@@ -426,7 +427,7 @@ public final class IdempotencyBenchmark {
                         + "the same way on the same pool and table, and closed after the run (not timed), so that its "
                         + "never-confirmed claims expire instead of being renewed during later runs. The **plain INSERT** loop writes the same "
                         + "row (same five values) into a table created by the same DDL as the key table (primary key on "
-                        + "scope and key; the key table also has the index on the claim owner that renewing uses), one "
+                        + "scope and key, no other index), one "
                         + "autocommitted statement per row, borrowing a connection per row from the same pool. ")
                 .append("Per database: each operation runs ").append(FIRST_WARM_UP_MS / 1000.0)
                 .append(" s untimed first, then ").append(ROUNDS).append(" rounds, the order of the three reversed "
