@@ -20,7 +20,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,11 @@ import java.util.concurrent.TimeUnit;
  *     <li>a claim not renewed for {@code claimTimeout} belongs to a process that died: the next copy takes it over.</li>
  * </ul>
  * While this store holds claims, a daemon thread renews them every third of {@code claimTimeout}. {@link #close}
- * stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for them.
+ * stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for them. Both touch
+ * the claims this store took and has not confirmed or removed, each by its primary key, as a confirm does: renewing by
+ * owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite order to a
+ * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the table
+ * needs no index besides its primary key, and has none: an index on the owner cost every claim and confirm its upkeep.
  * <p>
  * Plain JDBC; the Camel repository ({@link JdbcIdempotentRepository}) is a thin view of one scope on top of it.
  */
@@ -56,6 +62,8 @@ public final class JdbcKeyStore implements AutoCloseable {
     private static final List<String> KEY_COLUMNS = List.of("scope_name", "message_key");
     /** Attempts of one add when rows change under it (a claim released or taken between two statements). */
     private static final int ADD_ROUNDS = 3;
+    /** Claims renewed (or released) per JDBC batch. */
+    private static final int RENEW_BATCH = 500;
 
     private final DataSource dataSource;
     private final String table;
@@ -64,10 +72,16 @@ public final class JdbcKeyStore implements AutoCloseable {
     private final String owner;
     private volatile Prepared prepared;
     private ScheduledExecutorService renewer;
+    /** The claims this store took and has not confirmed or removed: what renewing and {@link #close} touch. */
+    private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
 
     /** The dialect and statements, fixed once the table is known to exist. */
     private record Prepared(SqlDialect dialect, String insert, String claimOf, String takeOver, String confirm,
-                            String delete, String clear, String renew, String expireOwn) {
+                            String delete, String clear, String renew) {
+    }
+
+    /** A claim's row by its primary key (the stored key). */
+    private record HeldClaim(String scope, String key) {
     }
 
     /** A row's claim: null owner means confirmed. */
@@ -127,7 +141,7 @@ public final class JdbcKeyStore implements AutoCloseable {
             for (int round = 0; round < ADD_ROUNDS; round++) {
                 long now = clock.millis();
                 if (insert(c, p, s, k, now)) {
-                    startRenewing();
+                    hold(s, k);
                     return true;
                 }
                 Claim claim = claimOf(c, p, s, k);
@@ -147,7 +161,7 @@ public final class JdbcKeyStore implements AutoCloseable {
                     LOG.warn("took over idempotency key {} (scope {}) from {}, whose claim expired at {} without being "
                             + "confirmed: that processing died, so this copy processes the message", key, s,
                             claim.owner(), Instant.ofEpochMilli(expires));
-                    startRenewing();
+                    hold(s, k);
                     return true;
                 }
             }
@@ -161,10 +175,15 @@ public final class JdbcKeyStore implements AutoCloseable {
     /** The message of a claimed key was processed: the key stays, as seen, with no claim. True when it was there. */
     public boolean confirm(String scope, String key) {
         Prepared p = prepared();
+        String s = checkedScope(scope);
+        String k = storedKey(key);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.confirm())) {
-            ps.setString(1, checkedScope(scope));
-            ps.setString(2, storedKey(key));
-            return ps.executeUpdate() > 0;
+            ps.setString(1, s);
+            ps.setString(2, k);
+            boolean confirmed = ps.executeUpdate() > 0;
+            // not before: a confirm that failed leaves the claim renewed, so no copy processes the message meanwhile
+            held.remove(new HeldClaim(s, k));
+            return confirmed;
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not confirm idempotency key in " + table, e);
         }
@@ -185,10 +204,14 @@ public final class JdbcKeyStore implements AutoCloseable {
     /** Forgets the key (a message that gave up, so its replay can go through); true when it was there. */
     public boolean remove(String scope, String key) {
         Prepared p = prepared();
+        String s = checkedScope(scope);
+        String k = storedKey(key);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.delete())) {
-            ps.setString(1, checkedScope(scope));
-            ps.setString(2, storedKey(key));
-            return ps.executeUpdate() > 0;
+            ps.setString(1, s);
+            ps.setString(2, k);
+            boolean removed = ps.executeUpdate() > 0;
+            held.remove(new HeldClaim(s, k));
+            return removed;
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not remove idempotency key from " + table, e);
         }
@@ -197,9 +220,12 @@ public final class JdbcKeyStore implements AutoCloseable {
     /** Forgets every key of the scope; returns how many. */
     public int clear(String scope) {
         Prepared p = prepared();
+        String s = checkedScope(scope);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.clear())) {
-            ps.setString(1, checkedScope(scope));
-            return ps.executeUpdate();
+            ps.setString(1, s);
+            int n = ps.executeUpdate();
+            held.removeIf(h -> h.scope().equals(s));
+            return n;
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not clear idempotency keys in " + table, e);
         }
@@ -257,7 +283,8 @@ public final class JdbcKeyStore implements AutoCloseable {
             return ps.executeUpdate() > 0;
         } catch (SQLException e) {
             if (p.dialect().isDuplicateKey(e)) {
-                // a concurrent insert of the same key won the race: the row is there
+                // the row is there (H2 and MariaDB claim with a plain INSERT; on PostgreSQL only a racing insert of
+                // the same key ends here): what it holds is read next
                 return false;
             }
             throw e;
@@ -294,7 +321,12 @@ public final class JdbcKeyStore implements AutoCloseable {
         }
     }
 
-    /** Starts the renewing thread on the first claim (a store that never claims runs no thread). */
+    /** Remembers a claim this store took and starts renewing (a store that never claims runs no thread). */
+    private void hold(String scope, String key) {
+        held.add(new HeldClaim(scope, key));
+        startRenewing();
+    }
+
     private synchronized void startRenewing() {
         if (renewer != null) {
             return;
@@ -308,18 +340,50 @@ public final class JdbcKeyStore implements AutoCloseable {
         renewer.scheduleWithFixedDelay(this::renewClaims, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Pushes the expiry of every claim this store holds one claim-timeout ahead; returns how many. */
+    /**
+     * Pushes the expiry of every claim this store holds one claim-timeout ahead, each by its primary key and only while
+     * its row still names this store; returns how many. A claim whose row no longer does (confirmed, removed, or taken
+     * over after it expired) is no longer held.
+     */
     public int renewClaims() {
-        Prepared p = prepared();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.renew())) {
-            ps.setLong(1, clock.millis() + claimTimeout.toMillis());
-            ps.setString(2, owner);
-            return ps.executeUpdate();
+        try {
+            return setExpiry(clock.millis() + claimTimeout.toMillis());
         } catch (SQLException | RuntimeException e) {
             // claims not renewed in time expire, and another copy may then process the message too: say so
             LOG.warn("could not renew the idempotency claims of {} in {}: {}", owner, table, e.toString());
             return 0;
         }
+    }
+
+    /** Sets the claim expiry of the held claims whose rows still name this store, in batches; returns how many. */
+    private int setExpiry(long expiresMillis) throws SQLException {
+        List<HeldClaim> claims = List.copyOf(held);
+        if (claims.isEmpty()) {
+            return 0;
+        }
+        Prepared p = prepared();
+        int n = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.renew())) {
+            for (int from = 0; from < claims.size(); from += RENEW_BATCH) {
+                List<HeldClaim> batch = claims.subList(from, Math.min(claims.size(), from + RENEW_BATCH));
+                for (HeldClaim h : batch) {
+                    ps.setLong(1, expiresMillis);
+                    ps.setString(2, h.scope());
+                    ps.setString(3, h.key());
+                    ps.setString(4, owner);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length && i < batch.size(); i++) {
+                    if (counts[i] == 0) {
+                        held.remove(batch.get(i));
+                    } else if (counts[i] > 0 || counts[i] == Statement.SUCCESS_NO_INFO) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /**
@@ -339,15 +403,16 @@ public final class JdbcKeyStore implements AutoCloseable {
             return;
         }
         r.shutdownNow();
-        Prepared p = prepared;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.expireOwn())) {
-            ps.setString(1, owner);
-            int n = ps.executeUpdate();
+        try {
+            int n = setExpiry(0);
             if (n > 0) {
                 LOG.info("released {} unconfirmed idempotency claims of {} in {} on stop", n, owner, table);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.debug("could not release the claims of {} on stop (they expire within {}): {}", owner, claimTimeout, e.toString());
+        } finally {
+            // no longer renewed either way; a restarted context must not renew the claims of exchanges that are gone
+            held.clear();
         }
     }
 
@@ -371,21 +436,23 @@ public final class JdbcKeyStore implements AutoCloseable {
             }
             addClaimColumnsIfMissing(c, dialect);
             String where = " WHERE scope_name = ? AND message_key = ?";
-            return new Prepared(dialect, dialect.insertIfAbsent(table, COLUMNS, KEY_COLUMNS),
+            return new Prepared(dialect, dialect.insertKey(table, COLUMNS, KEY_COLUMNS),
                     "SELECT claimed_by, claim_expires_ms FROM " + table + where,
                     "UPDATE " + table + " SET claimed_by = ?, claim_expires_ms = ?, created_at = ?" + where
                             + " AND claimed_by = ? AND claim_expires_ms = ?",
                     "UPDATE " + table + " SET claimed_by = NULL, claim_expires_ms = NULL" + where,
                     "DELETE FROM " + table + where,
                     "DELETE FROM " + table + " WHERE scope_name = ?",
-                    "UPDATE " + table + " SET claim_expires_ms = ? WHERE claimed_by = ?",
-                    "UPDATE " + table + " SET claim_expires_ms = 0 WHERE claimed_by = ?");
+                    "UPDATE " + table + " SET claim_expires_ms = ?" + where + " AND claimed_by = ?");
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not prepare the idempotency key table " + table, e);
         }
     }
 
-    /** A table from before claims existed gets the two columns (several processes may race: re-check on error). */
+    /**
+     * A table from before claims existed gets the two columns (several processes may race: re-check on error). No
+     * index on the claim owner: every statement finds its row by primary key.
+     */
     private void addClaimColumnsIfMissing(Connection c, SqlDialect dialect) throws SQLException {
         if (!hasClaimColumns(c)) {
             for (String ddl : dialect.addClaimColumns(table)) {
@@ -397,12 +464,6 @@ public final class JdbcKeyStore implements AutoCloseable {
                     }
                 }
             }
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute(dialect.createClaimIndex(table));
-        } catch (SQLException e) {
-            // only speed is at stake (renewing scans the table without it)
-            LOG.debug("could not create the claim index of {}: {}", table, e.toString());
         }
     }
 

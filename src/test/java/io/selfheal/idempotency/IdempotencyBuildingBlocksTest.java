@@ -91,6 +91,15 @@ class IdempotencyBuildingBlocksTest {
     }
 
     @Test
+    void theKeyStoreClaimsWithOneInsertOnEachDatabase() {
+        List<String> cols = List.of("id", "name");
+        assertThat(SqlDialect.POSTGRESQL.insertKey("t", cols, List.of("id")))
+                .isEqualTo("INSERT INTO t (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING");
+        assertThat(SqlDialect.H2.insertKey("t", cols, List.of("id"))).isEqualTo("INSERT INTO t (id, name) VALUES (?, ?)");
+        assertThat(SqlDialect.MARIADB.insertKey("t", cols, List.of("id"))).isEqualTo("INSERT INTO t (id, name) VALUES (?, ?)");
+    }
+
+    @Test
     void duplicateKeysAreRecognisedPerDatabase() {
         assertThat(SqlDialect.POSTGRESQL.isDuplicateKey(new SQLException("dup", "23505"))).isTrue();
         assertThat(SqlDialect.H2.isDuplicateKey(new SQLException("dup", "23505", 23505))).isTrue();

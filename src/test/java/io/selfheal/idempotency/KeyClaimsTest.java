@@ -35,12 +35,14 @@ class KeyClaimsTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
     private final List<JdbcKeyStore> stores = new ArrayList<>();
+    private final List<PooledDataSource> pools = new ArrayList<>();
     private TestDatabases db;
     private String table;
 
     @AfterEach
     void drop() {
         stores.forEach(JdbcKeyStore::close);
+        pools.forEach(PooledDataSource::close);
         if (db != null) {
             db.dropQuietly(table);
         }
@@ -52,6 +54,24 @@ class KeyClaimsTest {
             table = TestDatabases.uniqueTable("claims");
         }
         JdbcKeyStore s = new JdbcKeyStore(database.dataSource(), table, clock, TIMEOUT);
+        stores.add(s);
+        return s;
+    }
+
+    /** A store on a pool of its own, as each process has (connecting per call would make races slow, not closer). */
+    private JdbcKeyStore pooledStore(TestDatabases database, Clock clock) {
+        return pooledStore(database, clock, 2);
+    }
+
+    private JdbcKeyStore pooledStore(TestDatabases database, Clock clock, int poolSize) {
+        db = database;
+        if (table == null) {
+            table = TestDatabases.uniqueTable("claims");
+        }
+        PooledDataSource pool = new PooledDataSource(new IdempotencyConfig(database.url, database.user,
+                database.password, table, poolSize, Duration.ofSeconds(10), TIMEOUT), "key-claims-test");
+        pools.add(pool);
+        JdbcKeyStore s = new JdbcKeyStore(pool, table, clock, TIMEOUT);
         stores.add(s);
         return s;
     }
@@ -175,6 +195,123 @@ class KeyClaimsTest {
         assertThat(winners).hasSize(keys);
         assertThat(winners.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
         assertThat(inProgress.get()).isEqualTo(keys * (racers.size() * 2 - 1));
+    }
+
+    /**
+     * The claim of a new key is one INSERT whose duplicate-key error means "there" on H2 and MariaDB, and one
+     * INSERT ... ON CONFLICT DO NOTHING on PostgreSQL: of many copies racing for the same new keys exactly one claims
+     * each, every other one is told the key is in progress, and once confirmed, every copy is a duplicate.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void ofManyCopiesRacingForNewKeysExactlyOneClaimsEach(TestDatabases database) throws Exception {
+        HandClock clock = new HandClock(T0);
+        store(database, clock).ensureTable();
+        List<JdbcKeyStore> racers = List.of(pooledStore(database, clock), pooledStore(database, clock),
+                pooledStore(database, clock), pooledStore(database, clock));
+        int keys = 300;
+        Map<String, AtomicInteger> winners = new ConcurrentHashMap<>();
+        AtomicInteger inProgress = new AtomicInteger();
+        AtomicInteger duplicates = new AtomicInteger();
+        race(racers, keys, "orders", winners, inProgress, duplicates);
+        assertThat(winners).hasSize(keys);
+        assertThat(winners.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+        assertThat(inProgress.get()).isEqualTo(keys * (racers.size() * 2 - 1));
+        assertThat(duplicates.get()).isZero();
+
+        for (int i = 0; i < keys; i++) {
+            assertThat(racers.get(i % racers.size()).confirm("orders", "n-" + i)).isTrue();
+        }
+        winners.clear();
+        inProgress.set(0);
+        race(racers, keys, "orders", winners, inProgress, duplicates);
+        assertThat(winners).isEmpty();
+        assertThat(inProgress.get()).isZero();
+        assertThat(duplicates.get()).isEqualTo(keys * racers.size() * 2);
+        assertThat(database.count("SELECT COUNT(*) FROM " + table)).isEqualTo(keys);
+    }
+
+    /**
+     * While messages are claimed and confirmed, the store renews its claims (every third of claim-timeout; here as
+     * fast as it can): neither may fail the other. On MariaDB, renewing by claim owner (an UPDATE over the owner's
+     * index entries) deadlocked with confirms, which take the row first and the index entry second: a confirm lost
+     * that way leaves a processed message's key claimed, and once the claim expires a copy is processed again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
+    void renewingClaimsNeverFailsAConcurrentClaimOrConfirm(TestDatabases database) throws Exception {
+        JdbcKeyStore store = pooledStore(database, Clock.systemUTC(), 5);
+        store.ensureTable();
+        int threads = 4;
+        int checksPerThread = 400;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger renewals = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(threads);
+        Thread renewer = new Thread(() -> {
+            while (done.getCount() > 0) {
+                store.renewClaims();
+                renewals.incrementAndGet();
+            }
+        });
+        renewer.start();
+        for (int t = 0; t < threads; t++) {
+            String prefix = "t" + t + "-";
+            new Thread(() -> {
+                try {
+                    for (int i = 0; i < checksPerThread && failure.get() == null; i++) {
+                        assertThat(store.add("orders", prefix + i)).isTrue();
+                        assertThat(store.confirm("orders", prefix + i)).isTrue();
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.countDown();
+                }
+            }).start();
+        }
+        assertThat(done.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        renewer.join(10_000);
+        assertThat(failure.get()).isNull();
+        assertThat(renewals.get()).isPositive();
+        assertThat(database.count("SELECT COUNT(*) FROM " + table + " WHERE claimed_by IS NULL"))
+                .isEqualTo(threads * checksPerThread);
+    }
+
+    /** Two threads per store add the keys n-0 .. n-(keys-1) in the same order, released at the same moment. */
+    private static void race(List<JdbcKeyStore> racers, int keys, String scope, Map<String, AtomicInteger> winners,
+                             AtomicInteger inProgress, AtomicInteger duplicates) throws InterruptedException {
+        AtomicReference<Throwable> unexpected = new AtomicReference<>();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (JdbcKeyStore s : racers) {
+            for (int t = 0; t < 2; t++) {
+                Thread thread = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < keys; i++) {
+                            try {
+                                if (s.add(scope, "n-" + i)) {
+                                    winners.computeIfAbsent("n-" + i, k -> new AtomicInteger()).incrementAndGet();
+                                } else {
+                                    duplicates.incrementAndGet();
+                                }
+                            } catch (KeyInProgressException e) {
+                                inProgress.incrementAndGet();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        unexpected.set(e);
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+        }
+        go.countDown();
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertThat(unexpected.get()).isNull();
     }
 
     @ParameterizedTest
