@@ -174,19 +174,7 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     /** The message of a claimed key was processed: the key stays, as seen, with no claim. True when it was there. */
     public boolean confirm(String scope, String key) {
-        Prepared p = prepared();
-        String s = checkedScope(scope);
-        String k = storedKey(key);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.confirm())) {
-            ps.setString(1, s);
-            ps.setString(2, k);
-            boolean confirmed = ps.executeUpdate() > 0;
-            // not before: a confirm that failed leaves the claim renewed, so no copy processes the message meanwhile
-            held.remove(new HeldClaim(s, k));
-            return confirmed;
-        } catch (SQLException e) {
-            throw new IdempotencyStoreException("Could not confirm idempotency key in " + table, e);
-        }
+        return endClaim(prepared().confirm(), scope, key, "Could not confirm idempotency key in ");
     }
 
     /** True when the key was processed or is claimed by a processing that is still alive. */
@@ -203,17 +191,22 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     /** Forgets the key (a message that gave up, so its replay can go through); true when it was there. */
     public boolean remove(String scope, String key) {
-        Prepared p = prepared();
+        return endClaim(prepared().delete(), scope, key, "Could not remove idempotency key from ");
+    }
+
+    /** Runs a statement on one key's row, then stops renewing its claim; true when the row was there. */
+    private boolean endClaim(String sql, String scope, String key, String failure) {
         String s = checkedScope(scope);
         String k = storedKey(key);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.delete())) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s);
             ps.setString(2, k);
-            boolean removed = ps.executeUpdate() > 0;
+            boolean found = ps.executeUpdate() > 0;
+            // not before: a statement that failed leaves the claim renewed, so no copy processes the message meanwhile
             held.remove(new HeldClaim(s, k));
-            return removed;
+            return found;
         } catch (SQLException e) {
-            throw new IdempotencyStoreException("Could not remove idempotency key from " + table, e);
+            throw new IdempotencyStoreException(failure + table, e);
         }
     }
 
