@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -42,9 +41,10 @@ import static org.awaitility.Awaitility.await;
  * attempt at the upstream: it spends no max-attempts, only max-duration bounds it, and it is never reported as a call.
  * Against a real HTTP server, on scaled times.
  * <p>
- * A long outage is played by re-opening the breaker each time it goes half-open, before any probe gets through, as
- * failing probes from other traffic would: the exchange under test then meets nothing but an open breaker for as many
- * cooldowns as the test says, and its own calls are exactly the ones the test counts.
+ * A long outage is played by holding the breaker forced-open from the moment it opens, as failing probes from other
+ * traffic would keep it open: the exchange under test then meets nothing but refusals, each one cooldown long, and its
+ * own calls are exactly the ones the test counts. (Re-opening it at each half-open instead let a waiting call slip
+ * through between the two transitions, on the breaker's timer thread.)
  */
 class BreakerWaitTest {
     private static final String HOST = "127.0.0.1";
@@ -107,23 +107,18 @@ class BreakerWaitTest {
         return breakers().forUpstream(HOST).circuitBreaker();
     }
 
-    /**
-     * Keeps the breaker open for {@code moreCooldowns} more cooldowns after it first opens: each time it goes half-open
-     * it is opened again before a probe can pass. After the last one, {@code onRecovery} runs and the half-open state
-     * stands, so the next call is the probe.
-     */
-    private void keepOpenFor(int moreCooldowns, Runnable onRecovery) {
-        AtomicInteger left = new AtomicInteger(moreCooldowns);
+    /** Holds the breaker forced-open as soon as it opens: no probe goes out until the test lets one. */
+    private void holdOpenOnceOpened() {
         breakers().onTransitionEvent(t -> {
-            if (t.to() != State.HALF_OPEN) {
-                return;
-            }
-            if (left.getAndDecrement() > 0) {
-                breaker().transitionToOpenState();
-            } else {
-                onRecovery.run();
+            if (t.to() == State.OPEN) {
+                breaker().transitionToForcedOpenState();
             }
         });
+    }
+
+    private long breakerWaits() {
+        return registry().find(SelfhealMeters.WAIT).tags("source", "breaker").timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
     }
 
     private long openings() {
@@ -152,15 +147,19 @@ class BreakerWaitTest {
     void anExchangeOutlastsABreakerOpenLongerThanItsAttemptsAndIsDeliveredWhenTheUpstreamRecovers() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503)));
         start(threeAttempts("20s"));
-        // open for 6 cooldowns (0.9 s) beyond the first: far more refusals than max-attempts 3 would allow as calls
-        keepOpenFor(5, () -> wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(200).withBody("ok"))));
+        holdOpenOnceOpened();
         try (LogCapture log = LogCapture.install()) {
-            Exchange out = ctx.createProducerTemplate().asyncSend("direct:a", e -> e.getIn().setBody(null))
-                    .get(20, TimeUnit.SECONDS);
+            var sent = ctx.createProducerTemplate().asyncSend("direct:a", e -> e.getIn().setBody(null));
+            // turned away six times, one cooldown each (0.9 s): far more refusals than max-attempts 3 would allow as
+            // calls; then the upstream recovers and the breaker lets one probe through
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(10)).until(() -> breakerWaits() >= 6);
+            wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(200).withBody("ok")));
+            breaker().transitionToHalfOpenState();
+            Exchange out = sent.get(20, TimeUnit.SECONDS);
 
             assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
             assertThat(out.getMessage().getBody(String.class)).isEqualTo("ok");
-            assertThat(openings()).isEqualTo(6);
+            assertThat(openings()).isEqualTo(1);
             // two failed calls opened the breaker; the third call, the probe after the outage, succeeded
             wm.verify(3, getRequestedFor(urlPathEqualTo("/a")));
             assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(3);
@@ -192,28 +191,24 @@ class BreakerWaitTest {
         DistributionSummary delivered = registry().find(SelfhealMeters.DELIVERIES_ATTEMPTS).tags("route", "a").summary();
         assertThat(delivered.count()).isEqualTo(1);
         assertThat(delivered.max()).isEqualTo(3);
-        assertThat(registry().find(SelfhealMeters.WAIT).tags("source", "breaker").timer().count()).isGreaterThanOrEqualTo(6);
+        assertThat(breakerWaits()).isGreaterThanOrEqualTo(6);
     }
 
     @Test
     void anOutageLongerThanMaxDurationGivesUpAsBreakerOpenAtTheDeadlineNotAtMaxAttempts() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503)));
         start(threeAttempts("1s"));
-        // held open for good as soon as it opens (re-opening it at each half-open could let a waiting call slip in
-        // between, on the breaker's timer thread): every wait is then the longest cooldown and no probe goes out
-        breakers().onTransitionEvent(t -> {
-            if (t.to() == State.OPEN) {
-                breaker().transitionToForcedOpenState();
-            }
-        });
+        // held open for good: every wait is then the longest cooldown and no probe goes out
+        holdOpenOnceOpened();
         Exchange out = ctx.createProducerTemplate().asyncSend("direct:a", e -> e.getIn().setBody(null))
                 .get(20, TimeUnit.SECONDS);
 
         assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("BREAKER_OPEN");
         assertThat(out.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("RECOVERABLE");
-        // it waited for the breaker until no wait fitted before the deadline (first failure + 1 s) ...
+        // it waited for the breaker until no wait fitted before the deadline (first failure + 1 s): it gave up within
+        // the last cooldown before it, and never began a wait that would end past it (a timer may fire a little late)
         long elapsed = out.getProperty(SelfhealProperties.ELAPSED_MILLIS, Long.class);
-        assertThat(elapsed).isGreaterThanOrEqualTo(1000 - COOLDOWN_MS - 50).isLessThanOrEqualTo(1000);
+        assertThat(elapsed).isGreaterThanOrEqualTo(1000 - COOLDOWN_MS - 50).isLessThan(1000 + COOLDOWN_MS);
         // ... with its third attempt never spent: two calls, then only refusals
         wm.verify(2, getRequestedFor(urlPathEqualTo("/a")));
         assertThat(out.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
