@@ -17,7 +17,13 @@ public final class RetryBudgets {
 
     public RetryBudget forUpstream(String upstream) {
         Objects.requireNonNull(upstream, "upstream");
-        return budgets.computeIfAbsent(upstream, u -> new RetryBudget(u, config.settingsFor(u)));
+        // every call looks its budget up: a plain get first, so the hot path allocates no capturing lambda
+        RetryBudget existing = budgets.get(upstream);
+        return existing != null ? existing : budgets.computeIfAbsent(upstream, this::create);
+    }
+
+    private RetryBudget create(String upstream) {
+        return new RetryBudget(upstream, config.settingsFor(upstream));
     }
 
     /** Tokens left per upstream seen so far, sorted by name. */

@@ -9,7 +9,9 @@ import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.ExchangeHelper;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Feeds {@link SelfhealMeters} with calls: every send to an upstream endpoint (each redelivery included) is one
@@ -22,9 +24,20 @@ final class CallMetrics extends EventNotifierSupport {
             "timer", "scheduler", "controlbus", "dataset", "ref", "language", "validator", "xslt", "file", "stream",
             "platform-http", "rest", "kamelet", "disruptor");
 
+    /** Marks a URI that is plumbing, not an upstream call; compared by identity, so no upstream name can equal it. */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String NOT_A_CALL = new String("not a call");
+    /** URIs of toD sends can be endless; past this many the map starts again rather than grow. */
+    private static final int MAX_URIS = 1_000;
+
     private final SelfhealRuntime runtime;
     private final SelfhealMeters meters;
     private final UpstreamMeters upstreamMeters;
+    /**
+     * Endpoint URI to its upstream name (or NOT_A_CALL): deriving it parses the URI, which cost more per call than
+     * all the meters together.
+     */
+    private final Map<String, String> upstreamOfUri = new ConcurrentHashMap<>();
 
     CallMetrics(SelfhealRuntime runtime, SelfhealMeters meters) {
         this.runtime = runtime;
@@ -59,13 +72,13 @@ final class CallMetrics extends EventNotifierSupport {
         }
         CamelEvent.ExchangeSentEvent sent = (CamelEvent.ExchangeSentEvent) event;
         Exchange exchange = sent.getExchange();
-        String uri = sent.getEndpoint().getEndpointUri();
-        String explicit = exchange.getProperty(SelfhealProperties.UPSTREAM, String.class);
-        if (isInternal(uri)) {
+        String derived = upstreamOf(sent.getEndpoint().getEndpointUri());
+        if (derived == NOT_A_CALL) {
             // plumbing (direct:, seda:, log: ...) is not a call to an upstream, even in a route that names one
             return;
         }
-        String upstream = explicit != null ? explicit : UpstreamNames.fromEndpointUri(uri);
+        String explicit = exchange.getProperty(SelfhealProperties.UPSTREAM, String.class);
+        String upstream = explicit != null ? explicit : derived;
         upstreamMeters.ensure(upstream);
         Route route = ExchangeHelper.getRoute(exchange);
         String routeId = route != null ? route.getRouteId() : exchange.getFromRouteId();
@@ -89,7 +102,19 @@ final class CallMetrics extends EventNotifierSupport {
         }
     }
 
-    private static boolean isInternal(String uri) {
+    private String upstreamOf(String uri) {
+        String found = upstreamOfUri.get(uri);
+        if (found == null) {
+            found = isInternal(uri) ? NOT_A_CALL : UpstreamNames.fromEndpointUri(uri);
+            if (upstreamOfUri.size() >= MAX_URIS) {
+                upstreamOfUri.clear();
+            }
+            upstreamOfUri.put(uri, found);
+        }
+        return found;
+    }
+
+    static boolean isInternal(String uri) {
         int colon = uri.indexOf(':');
         String scheme = (colon > 0 ? uri.substring(0, colon) : uri).toLowerCase(Locale.ROOT);
         return INTERNAL.contains(scheme);

@@ -21,6 +21,7 @@ import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.util.URISupport;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The {@value SelfhealProperties#IDEMPOTENCY_KEY_HEADER} part of the self-healing route configuration: every mutating
@@ -143,15 +144,50 @@ public final class IdempotencyKeyHeader {
 
     /** Runs before every send to an http* endpoint, each retry included. */
     public static Processor stamper() {
-        return exchange -> {
+        return new Stamper();
+    }
+
+    private static final class Stamper implements Processor {
+        /** A toD can make endless URIs: past this many the endpoint map starts again rather than grow. */
+        private static final int MAX_URIS = 1_000;
+        /**
+         * The http endpoint by intercepted URI. Looking an endpoint up normalizes its URI, which cost more than the
+         * rest of stamping a key. Only endpoints the context has are kept; an unknown URI is looked up each time.
+         */
+        private final Map<String, HttpEndpoint> endpoints = new ConcurrentHashMap<>();
+
+        @Override
+        public void process(Exchange exchange) {
             Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
-            if (entry == null || !IdempotencyKeys.isMutating(method(exchange))) {
+            if (entry == null || !IdempotencyKeys.isMutating(method(exchange, httpEndpoint(exchange)))) {
                 // not in a self-healing flow (the interceptor is registered context-wide), or a safe method
                 return;
             }
             exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, keyFor(exchange, entry));
             exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
-        };
+        }
+
+        private HttpEndpoint httpEndpoint(Exchange exchange) {
+            String uri = exchange.getProperty(ExchangePropertyKey.INTERCEPTED_ENDPOINT, String.class);
+            if (uri == null) {
+                return null;
+            }
+            HttpEndpoint found = endpoints.get(uri);
+            if (found == null) {
+                Endpoint endpoint = exchange.getContext().hasEndpoint(uri);
+                if (endpoint instanceof InterceptSendToEndpoint intercepted) {
+                    endpoint = intercepted.getOriginalEndpoint();
+                }
+                if (endpoint instanceof HttpEndpoint http) {
+                    if (endpoints.size() >= MAX_URIS) {
+                        endpoints.clear();
+                    }
+                    endpoints.put(uri, http);
+                    found = http;
+                }
+            }
+            return found;
+        }
     }
 
     /**
@@ -190,14 +226,12 @@ public final class IdempotencyKeyHeader {
         return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
     }
 
-    /** The method camel-http will use: its own rule for http endpoints, else header, URI parameter, body. */
-    static String method(Exchange exchange) {
-        String uri = exchange.getProperty(ExchangePropertyKey.INTERCEPTED_ENDPOINT, String.class);
-        Endpoint endpoint = uri == null ? null : exchange.getContext().hasEndpoint(uri);
-        if (endpoint instanceof InterceptSendToEndpoint intercepted) {
-            endpoint = intercepted.getOriginalEndpoint();
-        }
-        if (endpoint instanceof HttpEndpoint http) {
+    /**
+     * The method camel-http will use: its own rule for an http endpoint (the one the intercepted URI names, or null),
+     * else header, URI parameter, body.
+     */
+    static String method(Exchange exchange, HttpEndpoint http) {
+        if (http != null) {
             try {
                 return HttpMethodHelper.createMethod(exchange, http).name();
             } catch (Exception e) {
@@ -208,6 +242,7 @@ public final class IdempotencyKeyHeader {
         if (header != null) {
             return header;
         }
+        String uri = exchange.getProperty(ExchangePropertyKey.INTERCEPTED_ENDPOINT, String.class);
         if (uri != null && uri.indexOf('?') >= 0) {
             try {
                 Map<String, Object> params = URISupport.parseQuery(uri.substring(uri.indexOf('?') + 1));

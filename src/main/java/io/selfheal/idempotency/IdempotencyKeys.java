@@ -49,7 +49,9 @@ public final class IdempotencyKeys {
     }
 
     public static boolean isMutating(String method) {
-        return method != null && MUTATING_METHODS.contains(method.toUpperCase(Locale.ROOT));
+        // camel-http names its methods in capitals: look that up before making an upper-case copy
+        return method != null && (MUTATING_METHODS.contains(method)
+                || MUTATING_METHODS.contains(method.toUpperCase(Locale.ROOT)));
     }
 
     static String nameUuid(String name) {

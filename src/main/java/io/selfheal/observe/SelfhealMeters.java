@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -41,9 +44,27 @@ public final class SelfhealMeters {
     public static final String PARKED = "selfheal.parked.messages";
 
     private final MeterRegistry registry;
+    /**
+     * The meters already registered, by name and tag values. Building and registering a meter on every call (tags
+     * sorted, an id, a builder, a distribution config) cost more than the rest of a call's bookkeeping; the tags are
+     * bounded, so this map is too.
+     */
+    private final Map<MeterKey, Object> registered = new ConcurrentHashMap<>();
+
+    private record MeterKey(String name, String a, String b, String c, String d) {
+    }
 
     public SelfhealMeters(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <M> M meter(MeterKey key, Function<MeterKey, M> register) {
+        Object found = registered.get(key);
+        if (found == null) {
+            found = registered.computeIfAbsent(key, register);
+        }
+        return (M) found;
     }
 
     public MeterRegistry registry() {
@@ -51,47 +72,59 @@ public final class SelfhealMeters {
     }
 
     public void attempt(String route, String upstream, boolean retry, String outcome) {
-        Counter.builder(ATTEMPTS).description("Calls to upstreams, first attempts and retries")
-                .tags(Tags.of("route", safe(route), "upstream", safe(upstream), "kind", retry ? "retry" : "first",
-                        "outcome", safe(outcome)))
-                .register(registry).increment();
+        Counter counter = meter(new MeterKey(ATTEMPTS, safe(route), safe(upstream), retry ? "retry" : "first",
+                safe(outcome)), k -> Counter.builder(ATTEMPTS).description("Calls to upstreams, first attempts and retries")
+                .tags(Tags.of("route", k.a(), "upstream", k.b(), "kind", k.c(), "outcome", k.d()))
+                .register(registry));
+        counter.increment();
     }
 
     public void retryScheduled(String route, String upstream, String failureClass) {
-        Counter.builder(RETRIES).description("Retries scheduled after a failed attempt")
-                .tags(Tags.of("route", safe(route), "upstream", safe(upstream), "class", safe(failureClass)))
-                .register(registry).increment();
+        Counter counter = meter(new MeterKey(RETRIES, safe(route), safe(upstream), safe(failureClass), null),
+                k -> Counter.builder(RETRIES).description("Retries scheduled after a failed attempt")
+                        .tags(Tags.of("route", k.a(), "upstream", k.b(), "class", k.c()))
+                        .register(registry));
+        counter.increment();
     }
 
     public void delivered(String route, String upstream, int attempt) {
-        DistributionSummary.builder(DELIVERIES_ATTEMPTS)
-                .description("The attempt on which a call succeeded (1 = first try)")
-                .tags(Tags.of("route", safe(route), "upstream", safe(upstream)))
-                .serviceLevelObjectives(1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20)
-                .publishPercentiles(0.5, 0.95)
-                .register(registry).record(attempt);
+        DistributionSummary summary = meter(new MeterKey(DELIVERIES_ATTEMPTS, safe(route), safe(upstream), null, null),
+                k -> DistributionSummary.builder(DELIVERIES_ATTEMPTS)
+                        .description("The attempt on which a call succeeded (1 = first try)")
+                        .tags(Tags.of("route", k.a(), "upstream", k.b()))
+                        .serviceLevelObjectives(1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20)
+                        .publishPercentiles(0.5, 0.95)
+                        .register(registry));
+        summary.record(attempt);
     }
 
     public void gaveUp(String route, String upstream, String failureClass, String reason) {
-        Counter.builder(GIVE_UPS).description("Exchanges Selfheal stopped retrying")
-                .tags(Tags.of("route", safe(route), "upstream", safe(upstream), "class", safe(failureClass),
-                        "reason", safe(reason)))
-                .register(registry).increment();
+        Counter counter = meter(new MeterKey(GIVE_UPS, safe(route), safe(upstream), safe(failureClass), safe(reason)),
+                k -> Counter.builder(GIVE_UPS).description("Exchanges Selfheal stopped retrying")
+                        .tags(Tags.of("route", k.a(), "upstream", k.b(), "class", k.c(), "reason", k.d()))
+                        .register(registry));
+        counter.increment();
     }
 
     public void waited(String upstream, String source, Duration delay) {
-        Timer.builder(WAIT).description("Time scheduled to wait before retries, by the source of the delay")
-                .tags(Tags.of("upstream", safe(upstream), "source", safe(source)))
-                .register(registry).record(delay);
+        Timer timer = meter(new MeterKey(WAIT, safe(upstream), safe(source), null, null),
+                k -> Timer.builder(WAIT).description("Time scheduled to wait before retries, by the source of the delay")
+                        .tags(Tags.of("upstream", k.a(), "source", k.b()))
+                        .register(registry));
+        timer.record(delay);
     }
 
     public void breakerTransition(String upstream, String from, String to) {
-        Counter.builder(BREAKER_TRANSITIONS).tags(Tags.of("upstream", safe(upstream), "from", safe(from), "to", safe(to)))
-                .register(registry).increment();
+        Counter counter = meter(new MeterKey(BREAKER_TRANSITIONS, safe(upstream), safe(from), safe(to), null),
+                k -> Counter.builder(BREAKER_TRANSITIONS).tags(Tags.of("upstream", k.a(), "from", k.b(), "to", k.c()))
+                        .register(registry));
+        counter.increment();
     }
 
     public void duplicateSkipped(String name) {
-        Counter.builder(IDEMPOTENT_DUPLICATES).tags(Tags.of("name", safe(name))).register(registry).increment();
+        Counter counter = meter(new MeterKey(IDEMPOTENT_DUPLICATES, safe(name), null, null, null),
+                k -> Counter.builder(IDEMPOTENT_DUPLICATES).tags(Tags.of("name", k.a())).register(registry));
+        counter.increment();
     }
 
     /** A gauge read on each scrape; the supplier must be cheap. */
