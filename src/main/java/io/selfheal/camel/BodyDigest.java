@@ -1,5 +1,6 @@
 package io.selfheal.camel;
 
+import io.selfheal.idempotency.Digests;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Message;
 import org.apache.camel.StreamCache;
@@ -12,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -99,11 +99,7 @@ final class BodyDigest {
     }
 
     private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Digests.sha256();
     }
 
     /** Counts the bytes written and discards them. */

@@ -35,6 +35,8 @@ final class GuardedSend extends AsyncProcessorSupport {
 
     private final AsyncProcessor target;
     private final Function<Exchange, Call> callOf;
+    /** Looked up on the first call: a registry lookup per call showed in the overhead profile. */
+    private volatile SelfhealRuntime installed;
 
     /**
      * One call as the gate sees it: the endpoint URI it goes to and the upstream derived from it.
@@ -64,7 +66,7 @@ final class GuardedSend extends AsyncProcessorSupport {
                 // a dynamic send that is not an HTTP call this time
                 return target.process(exchange, callback);
             }
-            runtime = SelfhealRuntime.of(exchange.getContext());
+            runtime = runtime(exchange);
             upstream = upstream(exchange, call.upstream());
             breaker = runtime.breakers().forUpstream(upstream);
         } catch (RuntimeException e) {
@@ -97,6 +99,15 @@ final class GuardedSend extends AsyncProcessorSupport {
                 callback.done(doneSync);
             }
         });
+    }
+
+    private SelfhealRuntime runtime(Exchange exchange) {
+        SelfhealRuntime r = installed;
+        if (r == null) {
+            r = SelfhealRuntime.of(exchange.getContext());
+            installed = r;
+        }
+        return r;
     }
 
     /** The SelfhealUpstream property when the route names one, else the host of the call. */

@@ -1,8 +1,6 @@
 package io.selfheal.idempotency;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
@@ -54,15 +52,28 @@ public final class IdempotencyKeys {
                 || MUTATING_METHODS.contains(method.toUpperCase(Locale.ROOT)));
     }
 
+    /**
+     * A version 3 (MD5, name-based) UUID, exactly as {@link UUID#nameUUIDFromBytes} makes it (keys already stored must
+     * stay the same), with this thread's MD5 instead of a new one per key.
+     */
     static String nameUuid(String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        byte[] md5 = Digests.md5().digest(name.getBytes(StandardCharsets.UTF_8));
+        md5[6] &= 0x0f;  // clear version
+        md5[6] |= 0x30;  // set to version 3
+        md5[8] &= 0x3f;  // clear variant
+        md5[8] |= (byte) 0x80;  // set to IETF variant
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (md5[i] & 0xff);
+        }
+        for (int i = 8; i < 16; i++) {
+            lsb = (lsb << 8) | (md5[i] & 0xff);
+        }
+        return new UUID(msb, lsb).toString();
     }
 
     static String sha256Hex(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return HexFormat.of().formatHex(Digests.sha256().digest(bytes));
     }
 }

@@ -4,11 +4,21 @@ import io.selfheal.config.ConfigException;
 import io.selfheal.config.SelfhealConfig;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -124,6 +134,44 @@ class IdempotencyBuildingBlocksTest {
         assertThat(IdempotencyKeys.isMutating("DELETE")).isTrue();
         assertThat(IdempotencyKeys.isMutating("GET")).isFalse();
         assertThat(IdempotencyKeys.isMutating(null)).isFalse();
+    }
+
+    @Test
+    void keysStayWhatEarlierVersionsStoredWhateverThreadDerivesThem() throws Exception {
+        // derived with UUID.nameUUIDFromBytes and a fresh MessageDigest, before the digests were kept per thread:
+        // a key already in a key store must still match the same message
+        assertThat(IdempotencyKeys.fromContent("orders", "{\"id\":1}".getBytes()))
+                .isEqualTo("b1baa73f-5d73-3f08-b495-ce32904afa9e");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<String>>> mismatches = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                mismatches.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    List<String> wrong = new ArrayList<>();
+                    for (int i = 0; i < 2_000; i++) {
+                        byte[] bytes = new byte[random.nextInt(64)];
+                        random.nextBytes(bytes);
+                        String name = new String(bytes, StandardCharsets.ISO_8859_1) + "é" + i;
+                        String expected = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+                        if (!IdempotencyKeys.nameUuid(name).equals(expected)) {
+                            wrong.add(name);
+                        }
+                        String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+                        if (!IdempotencyKeys.sha256Hex(bytes).equals(hex)) {
+                            wrong.add("sha256 of " + name);
+                        }
+                    }
+                    return wrong;
+                }));
+            }
+            for (Future<List<String>> f : mismatches) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).isEmpty();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
