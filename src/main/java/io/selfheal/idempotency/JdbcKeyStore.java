@@ -172,9 +172,13 @@ public final class JdbcKeyStore implements AutoCloseable {
                 clock.instant());
     }
 
-    /** The message of a claimed key was processed: the key stays, as seen, with no claim. True when it was there. */
+    /**
+     * The message of a claimed key was processed: the key stays, as seen, with no claim. True when it was there. Any
+     * processing may confirm, not only the claim's holder: one that stalled past claim-timeout and was taken over
+     * still did its work, so the message counts as processed.
+     */
     public boolean confirm(String scope, String key) {
-        return endClaim(prepared().confirm(), scope, key, "Could not confirm idempotency key in ");
+        return endClaim(prepared().confirm(), scope, key, "Could not confirm idempotency key in ", false);
     }
 
     /** True when the key was processed or is claimed by a processing that is still alive. */
@@ -189,18 +193,30 @@ public final class JdbcKeyStore implements AutoCloseable {
         }
     }
 
-    /** Forgets the key (a message that gave up, so its replay can go through); true when it was there. */
+    /**
+     * Forgets the key (a message that gave up, so its replay can go through); true when it was forgotten. A key that
+     * another processing claimed and still holds stays: this store's claim expired and was taken over (this process
+     * stalled past claim-timeout), so the message is being processed again elsewhere, and removing that claim would let
+     * a third copy process it at the same time. A confirmed key, one this store claimed, or an expired claim goes.
+     */
     public boolean remove(String scope, String key) {
-        return endClaim(prepared().delete(), scope, key, "Could not remove idempotency key from ");
+        return endClaim(prepared().delete(), scope, key, "Could not remove idempotency key from ", true);
     }
 
-    /** Runs a statement on one key's row, then stops renewing its claim; true when the row was there. */
-    private boolean endClaim(String sql, String scope, String key, String failure) {
+    /**
+     * Runs a statement on one key's row, then stops renewing its claim; true when the row was there (and, for a removal,
+     * not held by another live processing).
+     */
+    private boolean endClaim(String sql, String scope, String key, String failure, boolean unlessHeldElsewhere) {
         String s = checkedScope(scope);
         String k = storedKey(key);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s);
             ps.setString(2, k);
+            if (unlessHeldElsewhere) {
+                ps.setString(3, owner);
+                ps.setLong(4, clock.millis());
+            }
             boolean found = ps.executeUpdate() > 0;
             // not before: a statement that failed leaves the claim renewed, so no copy processes the message meanwhile
             held.remove(new HeldClaim(s, k));
@@ -434,7 +450,8 @@ public final class JdbcKeyStore implements AutoCloseable {
                     "UPDATE " + table + " SET claimed_by = ?, claim_expires_ms = ?, created_at = ?" + where
                             + " AND claimed_by = ? AND claim_expires_ms = ?",
                     "UPDATE " + table + " SET claimed_by = NULL, claim_expires_ms = NULL" + where,
-                    "DELETE FROM " + table + where,
+                    "DELETE FROM " + table + where
+                            + " AND (claimed_by IS NULL OR claimed_by = ? OR claim_expires_ms < ?)",
                     "DELETE FROM " + table + " WHERE scope_name = ?",
                     "UPDATE " + table + " SET claim_expires_ms = ?" + where + " AND claimed_by = ?");
         } catch (SQLException e) {

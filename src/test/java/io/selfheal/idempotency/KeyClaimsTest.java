@@ -123,6 +123,33 @@ class KeyClaimsTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
+    void aStalledOwnerThatGivesUpAfterATakeOverLeavesTheNewClaimAlone(TestDatabases database) {
+        HandClock clock = new HandClock(T0);
+        JdbcKeyStore stalled = store(database, clock);
+        JdbcKeyStore takesOver = store(database, clock);
+        JdbcKeyStore third = store(database, clock);
+        assertThat(stalled.add("orders", "o-5")).isTrue();
+        clock.advance(TIMEOUT.plusMillis(1));
+        assertThat(takesOver.add("orders", "o-5")).isTrue();
+
+        // the stalled processing gives up: its removal must not free the key the other one is processing under
+        assertThat(stalled.remove("orders", "o-5")).isFalse();
+        assertThatThrownBy(() -> third.add("orders", "o-5")).isInstanceOf(KeyInProgressException.class)
+                .hasMessageContaining(takesOver.owner());
+        // the holder may give up and free it; so may anyone once that claim has expired too
+        assertThat(takesOver.remove("orders", "o-5")).isTrue();
+        assertThat(third.add("orders", "o-5")).isTrue();
+        clock.advance(TIMEOUT.plusMillis(1));
+        assertThat(stalled.remove("orders", "o-5")).isTrue();
+        // and a confirmed key can be forgotten by anyone (a replay an operator asks for)
+        assertThat(third.add("orders", "o-5")).isTrue();
+        assertThat(third.confirm("orders", "o-5")).isTrue();
+        assertThat(stalled.remove("orders", "o-5")).isTrue();
+        assertThat(takesOver.add("orders", "o-5")).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.class)
     void aLiveOwnerRenewsItsClaimsAndReleasesThemWhenItStops(TestDatabases database) {
         HandClock clock = new HandClock(T0);
         JdbcKeyStore live = store(database, clock);
