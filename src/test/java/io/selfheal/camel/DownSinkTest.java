@@ -110,15 +110,22 @@ class DownSinkTest {
             // nothing lost: every give-up is parked
             assertThat(EscalationServices.of(ctx).store().list(ParkedStatus.PARKED, "inventory", 100)).hasSize(50);
 
-            // the sinks that are down are logged, not fatal; the log sink got every alert
+            // the sinks that are down are logged, not fatal
             AlertServiceProbe probe = new AlertServiceProbe(EscalationServices.of(ctx));
             await().atMost(Duration.ofSeconds(20)).until(() -> log.all().contains("alert sink alertmanager http://127.0.0.1"));
             assertThat(log.all()).contains("failed 2 time(s), alert not delivered");
             assertThat(probe.dropped()).isGreaterThan(0);
             assertThat(log.all()).contains("is backed up (10 queued): alert dropped");
-            await().atMost(Duration.ofSeconds(10)).until(() -> log.linesOf("io.selfheal.alert").stream()
-                    .filter(l -> l.startsWith("ERROR") && l.contains("[selfheal] route orders")
-                            && l.contains(" | {")).count() >= 50);
+            // every alert reached the log: written by the log sink, or (its queue is bounded too, and on a loaded
+            // machine its thread can fall behind 50 give-ups) named in full in the line that says it was dropped
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                List<String> lines = log.linesOf("io.selfheal.alert");
+                long written = lines.stream().filter(l -> l.startsWith("ERROR") && l.contains("[selfheal] route orders")
+                        && l.contains(" | {")).count();
+                long droppedByLogSink = lines.stream().filter(l -> l.contains("alert sink log io.selfheal.alert is "
+                        + "backed up") && l.contains("[selfheal] route orders")).count();
+                return written > 0 && written + droppedByLogSink >= 50;
+            });
         }
     }
 
