@@ -47,7 +47,7 @@ public final class Machine {
                         + ", heap max " + (rt.maxMemory() >> 20) + " MiB; Camel "
                         + camelVersion(),
                 "- Load: load average " + loadAtStart + " at start, " + loadAverage() + " at end; all CPUs "
-                        + busy + " busy over the run (the machine is shared: other builds ran meanwhile)");
+                        + busy + " busy over the run, this benchmark's own processes included");
     }
 
     static String loadAverage() {

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The goal is a ratio (Selfheal against stock Camel), and the machine is shared, so the three route variants are
  * measured in rounds, one JMH fork each per round in a rotating order: a load spike then hits one round of every
- * variant rather than all of one variant, and the ratio is the median of the per-round ratios. About three minutes.
+ * variant rather than all of one variant, and the ratio is the median of the per-round ratios. Then the Selfheal and
+ * stock routes run side by side in this JVM ({@link InterleavedRatio}). About ten minutes.
  */
 public final class OverheadBenchmark {
     static final double GOAL = 0.95;
@@ -34,6 +35,7 @@ public final class OverheadBenchmark {
     static final List<String> VARIANTS = List.of(RoutingOverhead.SELFHEAL, RoutingOverhead.STOCK, RoutingOverhead.NONE,
             RoutingOverhead.STOCK_RETRYING);
     static final String ALLOCATION = "gc.alloc.rate.norm";
+    static final int INTERLEAVED_ROUNDS = Integer.getInteger("bench.interleaved-rounds", 15);
 
     private OverheadBenchmark() {
     }
@@ -103,6 +105,7 @@ public final class OverheadBenchmark {
             ratiosByVariant.put(v, r);
         }
         List<Double> ratios = ratiosByVariant.get(RoutingOverhead.SELFHEAL);
+        InterleavedRatio.Result interleaved = InterleavedRatio.measure(upstream, INTERLEAVED_ROUNDS);
 
         Table t = new Table("route error handling", "exchanges/s (median of rounds)", "rounds: min – max",
                 "× stock Camel (median of per-round ratios)", "bytes allocated per exchange");
@@ -117,21 +120,40 @@ public final class OverheadBenchmark {
                 : "### The route with an in-process call (routing alone: the worst case)";
         return title + "\n\n" + t + "\n"
                 + "Per-round Selfheal ÷ stock ratios: " + list(ratios) + "\n\n"
+                + interleavedLine(interleaved) + "\n\n"
                 + goalLine(median(ratios), ratios, allocated, ratiosByVariant.containsKey(RoutingOverhead.STOCK_RETRYING)
-                ? median(ratiosByVariant.get(RoutingOverhead.STOCK_RETRYING)) : Double.NaN) + "\n\n";
+                ? median(ratiosByVariant.get(RoutingOverhead.STOCK_RETRYING)) : Double.NaN, interleaved) + "\n\n";
     }
 
-    static String goalLine(double ratio, List<Double> ratios, Map<String, List<Double>> allocated, double retryingRatio) {
-        String head = "Goal: Selfheal ≥ " + GOAL + " × stock Camel throughput: " + Table.num(ratio, 3) + " ×";
+    static String interleavedLine(InterleavedRatio.Result r) {
+        return "Side by side in one JVM (both routes started together, " + INTERLEAVED_ROUNDS + " rounds of a 1 s turn "
+                + "each, order swapped every round, after " + InterleavedRatio.WARM_UP_NANOS / 1_000_000_000L
+                + " s of alternating warm-up): Selfheal " + Table.num(r.selfhealPerSecond(), 0) + " exchanges/s, stock "
+                + "Camel " + Table.num(r.stockPerSecond(), 0) + "; Selfheal ÷ stock " + Table.num(median(r.ratios()), 3)
+                + " (median of rounds; " + Table.num(min(r.ratios()), 3) + " – " + Table.num(max(r.ratios()), 3) + ").";
+    }
+
+    static String goalLine(double ratio, List<Double> ratios, Map<String, List<Double>> allocated, double retryingRatio,
+                           InterleavedRatio.Result interleaved) {
+        double sideBySide = median(interleaved.ratios());
+        String head = "Goal: Selfheal ≥ " + GOAL + " × stock Camel throughput: " + Table.num(ratio, 3)
+                + " × in JMH's forks, " + Table.num(sideBySide, 3) + " × side by side";
         String evidence = allocationEvidence(allocated, retryingRatio);
-        if (ratio >= GOAL) {
+        if (ratio >= GOAL && sideBySide >= GOAL) {
             return "**" + head + " — met.**" + (evidence.isEmpty() ? "" : " " + evidence);
+        }
+        if (sideBySide >= GOAL) {
+            return "**" + head + " — met side by side, not in JMH's forks**: the side-by-side turns put both routes "
+                    + "under the same load within a second of each other, which the forks, run one after another, cannot; "
+                    + "JMH's per-round ratios ranged " + Table.num(min(ratios), 3) + " – " + Table.num(max(ratios), 3)
+                    + "." + (evidence.isEmpty() ? "" : " " + evidence);
         }
         // when the rounds disagree on which side of the goal it is, throughput alone cannot decide on this machine
         String why = max(ratios) >= GOAL
                 ? "the per-round ratios straddle the goal (" + Table.num(min(ratios), 3) + " – "
-                + Table.num(max(ratios), 3) + "), so load from other processes decides the throughput ratio: re-run on "
-                + "a quiet machine."
+                + Table.num(max(ratios), 3) + "): the gap is smaller than the round-to-round spread of this machine "
+                + "(each round's variants run in forks one after another, and the HTTP variants share the 2 cores with "
+                + "their upstream), so throughput alone cannot place it on either side."
                 : "every round is below the goal.";
         return "**" + head + " — MISSED**: " + why + (evidence.isEmpty() ? "" : " " + evidence);
     }
