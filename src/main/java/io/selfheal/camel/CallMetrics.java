@@ -114,7 +114,7 @@ final class CallMetrics extends EventNotifierSupport {
         return found;
     }
 
-    static boolean isInternal(String uri) {
+    private static boolean isInternal(String uri) {
         int colon = uri.indexOf(':');
         String scheme = (colon > 0 ? uri.substring(0, colon) : uri).toLowerCase(Locale.ROOT);
         return INTERNAL.contains(scheme);
