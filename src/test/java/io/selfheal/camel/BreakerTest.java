@@ -1,6 +1,6 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.selfheal.breaker.BreakerRegistry;
@@ -12,8 +12,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,26 +39,20 @@ class BreakerTest {
     private static final String HOST = "127.0.0.1";
     private static final String BREAKER = "selfheal.breaker." + HOST + ".";
 
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private CamelContext ctx;
     private final List<BreakerTransition> transitions = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void startWireMock() {
-        wm = new WireMockServer(options().bindAddress(HOST).dynamicPort());
-        wm.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
         if (ctx != null) {
             ctx.stop();
         }
-        wm.stop();
     }
 
     private String url(String path) {
-        return "http://" + HOST + ":" + wm.port() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
+        return "http://" + HOST + ":" + wm.getPort() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
     }
 
     /** Routes "a" and "b" call two paths of one upstream (the WireMock host). */
@@ -72,7 +65,7 @@ class BreakerTest {
                 // a step before the call, and a dynamic call: refused and made attempts must still be one call site
                 from("direct:c").routeId("c").routeConfigurationId("self-healing").to("log:before-c?level=DEBUG").to(url("/c"));
                 from("direct:d").routeId("d").routeConfigurationId("self-healing").to("log:before-d?level=DEBUG")
-                        .toD("http://" + HOST + ":" + wm.port() + "/d?httpMethod=GET&item=${header.item}");
+                        .toD("http://" + HOST + ":" + wm.getPort() + "/d?httpMethod=GET&item=${header.item}");
             }
         });
         breakers().onTransitionEvent(transitions::add);

@@ -1,6 +1,6 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
@@ -16,8 +16,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +32,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,26 +50,20 @@ class BreakerWaitTest {
     private static final String BREAKER = "selfheal.breaker." + HOST + ".";
     private static final long COOLDOWN_MS = 150;
 
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private CamelContext ctx;
     private final List<BreakerTransition> transitions = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void startWireMock() {
-        wm = new WireMockServer(options().bindAddress(HOST).dynamicPort());
-        wm.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
         if (ctx != null) {
             ctx.stop();
         }
-        wm.stop();
     }
 
     private String url(String path) {
-        return "http://" + HOST + ":" + wm.port() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
+        return "http://" + HOST + ":" + wm.getPort() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
     }
 
     private void start(Map<String, String> props) throws Exception {

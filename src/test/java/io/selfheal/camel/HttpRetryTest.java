@@ -1,14 +1,14 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -23,27 +23,20 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The recipe against a real HTTP server: classification, backoff, Retry-After, bounds and give-up reasons. */
 class HttpRetryTest {
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private CamelContext ctx;
-
-    @BeforeEach
-    void startWireMock() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
         if (ctx != null) {
             ctx.stop();
         }
-        wm.stop();
     }
 
     private void startRoute(Map<String, String> props) throws Exception {
@@ -51,7 +44,7 @@ class HttpRetryTest {
             @Override
             public void configure() {
                 from("direct:call").routeId("caller").routeConfigurationId("self-healing")
-                        .to("http://127.0.0.1:" + wm.port() + "/item?httpMethod=GET&connectTimeout=2000&responseTimeout=3000");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/item?httpMethod=GET&connectTimeout=2000&responseTimeout=3000");
             }
         });
     }

@@ -1,14 +1,14 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.GiveUp;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -26,7 +26,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,25 +35,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class IdempotencyKeyHeaderTest {
     private static final String KEY = "Idempotency-Key";
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private CamelContext ctx;
-
-    @BeforeEach
-    void startWireMock() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
         if (ctx != null) {
             ctx.stop();
         }
-        wm.stop();
     }
 
     private String orders(String method) {
-        return "http://127.0.0.1:" + wm.port() + "/orders?httpMethod=" + method + "&connectTimeout=2000&responseTimeout=3000";
+        return "http://127.0.0.1:" + wm.getPort() + "/orders?httpMethod=" + method + "&connectTimeout=2000&responseTimeout=3000";
     }
 
     /** Route "orders-out": direct:send → POST /orders, inheriting self-healing. */
@@ -201,7 +194,7 @@ class IdempotencyKeyHeaderTest {
                 // the method from the header, as many routes set it
                 from("direct:send").routeId("orders-out").routeConfigurationId("self-healing")
                         .setHeader(Exchange.HTTP_METHOD, constant(method))
-                        .to("http://127.0.0.1:" + wm.port() + "/orders");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/orders");
             }
         });
         send("{\"order\":1}");

@@ -1,12 +1,12 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,7 +16,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,21 +24,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NotIdempotentTest {
     private static final int MAX_ATTEMPTS = 4;
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private CamelContext ctx;
-
-    @BeforeEach
-    void startWireMock() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-    }
 
     @AfterEach
     void stop() throws Exception {
         if (ctx != null) {
             ctx.stop();
         }
-        wm.stop();
     }
 
     /** direct:pay → POST {@code target}; the route marks the call non-idempotent unless told otherwise. */
@@ -59,7 +52,7 @@ class NotIdempotentTest {
 
     /** Reads time out after a second (the slow stubs answer after 2.5 s; the others at once). */
     private String payments() {
-        return "http://127.0.0.1:" + wm.port() + "/payments?httpMethod=POST&connectTimeout=1000&responseTimeout=1000";
+        return "http://127.0.0.1:" + wm.getPort() + "/payments?httpMethod=POST&connectTimeout=1000&responseTimeout=1000";
     }
 
     private Exchange pay() {

@@ -1,5 +1,6 @@
 package io.selfheal.camel;
 
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -7,6 +8,8 @@ import org.apache.camel.impl.DefaultCamelContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 /** Starts a CamelContext with Selfheal installed, on scaled-down delays, for tests. */
 public final class TestContexts {
@@ -75,5 +78,14 @@ public final class TestContexts {
         ctx.getPropertiesComponent().setOverrideProperties(p);
         Selfheal.install(ctx);
         return ctx;
+    }
+
+    /**
+     * A WireMock server on 127.0.0.1 and a free port, for a test class's {@code @RegisterExtension} instance field:
+     * started before each test and stopped after it (after the class's own {@code @AfterEach}, so a context calling
+     * it stops first).
+     */
+    public static WireMockExtension localWireMock() {
+        return WireMockExtension.newInstance().options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
     }
 }
