@@ -21,7 +21,8 @@ public final class BreakerConfig {
             BreakerSettings.SLIDING_WINDOW_SIZE, BreakerSettings.MINIMUM_CALLS, BreakerSettings.FAILURE_RATE_THRESHOLD,
             BreakerSettings.CONSECUTIVE_FAILURES, BreakerSettings.WAIT_IN_OPEN, BreakerSettings.WAIT_IN_OPEN_MULTIPLIER,
             BreakerSettings.WAIT_IN_OPEN_MAX, BreakerSettings.PERMITTED_CALLS_IN_HALF_OPEN,
-            BreakerSettings.AUTOMATIC_TRANSITION, BreakerSettings.HALF_OPEN_WAIT);
+            BreakerSettings.AUTOMATIC_TRANSITION, BreakerSettings.HALF_OPEN_WAIT, BreakerSettings.ADAPTIVE_SEND_RATE,
+            BreakerSettings.SEND_RATE_BURST);
 
     private final BreakerSettings defaults;
     private final Map<String, BreakerSettings> upstreams;
@@ -61,6 +62,8 @@ public final class BreakerConfig {
                 (k, v) -> b.permittedCallsInHalfOpen(ConfigValues.integer(k, v)));
         set(reader, prefix, BreakerSettings.AUTOMATIC_TRANSITION, (k, v) -> b.automaticTransition(ConfigValues.bool(k, v)));
         set(reader, prefix, BreakerSettings.HALF_OPEN_WAIT, (k, v) -> b.halfOpenWait(ConfigValues.duration(k, v)));
+        set(reader, prefix, BreakerSettings.ADAPTIVE_SEND_RATE, (k, v) -> b.adaptiveSendRate(ConfigValues.bool(k, v)));
+        set(reader, prefix, BreakerSettings.SEND_RATE_BURST, (k, v) -> b.sendRateBurst(ConfigValues.duration(k, v)));
         return b.build();
     }
 

@@ -64,10 +64,15 @@ public final class BreakerRegistry {
     private void transitioned(UpstreamBreaker b, CircuitBreakerOnStateTransitionEvent event) {
         State from = event.getStateTransition().getFromState();
         State to = event.getStateTransition().getToState();
-        if (to == State.CLOSED) {
-            b.onClosed();
-        }
         java.time.Instant at = event.getCreationTime().toInstant();
+        if (to == State.CLOSED) {
+            b.onClosed(from);
+        } else if (to == State.OPEN) {
+            b.onOpened(from, at);
+        }
+        if (from == State.OPEN) {
+            b.onOpenOver(at);
+        }
         BreakerTransition t = new BreakerTransition(b.upstream(), from, to, b.reasonFor(from, to), at,
                 to == State.OPEN ? b.openFor(at) : null);
         if (t.opened()) {

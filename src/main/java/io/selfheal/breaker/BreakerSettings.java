@@ -15,6 +15,10 @@ import java.util.Objects;
  * rate reaches {@code failure-rate-threshold} percent, or when {@code consecutive-failures} calls in a row failed.
  * It stays open for {@code wait-in-open}, then lets {@code permitted-calls-in-half-open} probes through; each failed
  * round of probes opens it again for {@code wait-in-open-multiplier} times longer, up to {@code wait-in-open-max}.
+ * A round ends at the first probe that succeeds (the breaker closes) or when {@code permitted-calls-in-half-open}
+ * probes in a row failed (it opens again): a recovered but flaky upstream is judged by the closed state's window of
+ * many calls, not by a few probes. Throttling (429, any answer with Retry-After) is not a failure: it engages the
+ * upstream's adaptive send rate ({@code adaptive-send-rate}, burst {@code send-rate-burst}).
  */
 public final class BreakerSettings {
     public static final boolean DEFAULT_ENABLED = true;
@@ -30,6 +34,9 @@ public final class BreakerSettings {
     public static final int DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN = 3;
     public static final boolean DEFAULT_AUTOMATIC_TRANSITION = true;
     public static final Duration DEFAULT_HALF_OPEN_WAIT = Duration.ofSeconds(1);
+    public static final boolean DEFAULT_ADAPTIVE_SEND_RATE = true;
+    /** The send rate's burst: the calls it lets through at once are this much time's worth of its rate. */
+    public static final Duration DEFAULT_SEND_RATE_BURST = Duration.ofMillis(100);
 
     /** Key suffixes, as written after {@code selfheal.breaker.defaults.} or {@code selfheal.breaker.<upstream>.}. */
     public static final String ENABLED = "enabled";
@@ -44,6 +51,8 @@ public final class BreakerSettings {
     public static final String PERMITTED_CALLS_IN_HALF_OPEN = "permitted-calls-in-half-open";
     public static final String AUTOMATIC_TRANSITION = "automatic-transition";
     public static final String HALF_OPEN_WAIT = "half-open-wait";
+    public static final String ADAPTIVE_SEND_RATE = "adaptive-send-rate";
+    public static final String SEND_RATE_BURST = "send-rate-burst";
 
     private final boolean enabled;
     private final SlidingWindowType slidingWindowType;
@@ -57,6 +66,8 @@ public final class BreakerSettings {
     private final int permittedCallsInHalfOpen;
     private final boolean automaticTransition;
     private final Duration halfOpenWait;
+    private final boolean adaptiveSendRate;
+    private final Duration sendRateBurst;
 
     private BreakerSettings(Builder b) {
         this.enabled = b.enabled;
@@ -71,6 +82,8 @@ public final class BreakerSettings {
         this.permittedCallsInHalfOpen = b.permittedCallsInHalfOpen;
         this.automaticTransition = b.automaticTransition;
         this.halfOpenWait = b.halfOpenWait;
+        this.adaptiveSendRate = b.adaptiveSendRate;
+        this.sendRateBurst = b.sendRateBurst;
     }
 
     public static BreakerSettings defaults() {
@@ -96,6 +109,8 @@ public final class BreakerSettings {
         b.permittedCallsInHalfOpen = permittedCallsInHalfOpen;
         b.automaticTransition = automaticTransition;
         b.halfOpenWait = halfOpenWait;
+        b.adaptiveSendRate = adaptiveSendRate;
+        b.sendRateBurst = sendRateBurst;
         return b;
     }
 
@@ -149,13 +164,24 @@ public final class BreakerSettings {
         return halfOpenWait;
     }
 
+    /** Throttling (429, Retry-After) engages a per-upstream send rate that follows the upstream's capacity. */
+    public boolean adaptiveSendRate() {
+        return adaptiveSendRate;
+    }
+
+    /** The send rate lets through at once at most this much time's worth of its rate (at least one call). */
+    public Duration sendRateBurst() {
+        return sendRateBurst;
+    }
+
     @Override
     public String toString() {
         return "BreakerSettings{enabled=" + enabled + ", window=" + slidingWindowType + "/" + slidingWindowSize
                 + ", minimumCalls=" + minimumCalls + ", failureRateThreshold=" + failureRateThreshold
                 + ", consecutiveFailures=" + consecutiveFailures + ", waitInOpen=" + waitInOpen + " x"
                 + waitInOpenMultiplier + " up to " + waitInOpenMax + ", halfOpenCalls=" + permittedCallsInHalfOpen
-                + ", automaticTransition=" + automaticTransition + ", halfOpenWait=" + halfOpenWait + '}';
+                + ", automaticTransition=" + automaticTransition + ", halfOpenWait=" + halfOpenWait
+                + ", adaptiveSendRate=" + adaptiveSendRate + ", sendRateBurst=" + sendRateBurst + '}';
     }
 
     public static final class Builder {
@@ -172,6 +198,8 @@ public final class BreakerSettings {
         private int permittedCallsInHalfOpen = DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN;
         private boolean automaticTransition = DEFAULT_AUTOMATIC_TRANSITION;
         private Duration halfOpenWait = DEFAULT_HALF_OPEN_WAIT;
+        private boolean adaptiveSendRate = DEFAULT_ADAPTIVE_SEND_RATE;
+        private Duration sendRateBurst = DEFAULT_SEND_RATE_BURST;
 
         private Builder(String keyPrefix) {
             this.keyPrefix = Objects.requireNonNull(keyPrefix);
@@ -259,6 +287,16 @@ public final class BreakerSettings {
 
         public Builder halfOpenWait(Duration value) {
             this.halfOpenWait = atLeastOneMilli(HALF_OPEN_WAIT, value);
+            return this;
+        }
+
+        public Builder adaptiveSendRate(boolean value) {
+            this.adaptiveSendRate = value;
+            return this;
+        }
+
+        public Builder sendRateBurst(Duration value) {
+            this.sendRateBurst = atLeastOneMilli(SEND_RATE_BURST, value);
             return this;
         }
 

@@ -36,6 +36,21 @@ public final class UpstreamBreaker {
     private volatile String tripReason;
     private final AtomicLong probes = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
+    /** Guards every transition Selfheal makes or causes, and the half-open judgement. */
+    private final Object transitions = new Object();
+    /** Failed probes in the current half-open round; guarded by {@link #transitions}. */
+    private int probeFailures;
+    /** The failure rate that crossed the threshold, as Resilience4j measured it when it decided to open. */
+    private volatile String rateTrip;
+    /** The measured send rate when the breaker last opened from closed: where the ramp starts when it closes. */
+    private volatile double rateBeforeOpen;
+    private volatile Instant openedAt = Instant.MIN;
+    private final AdaptiveSendRate sendRate;
+    private final WaitTally waits = new WaitTally();
+    /** A caller may come back this much before its send slot (the timers round to milliseconds). */
+    static final long SLOT_EARLY_NANOS = 1_000_000L;
+    /** A caller later than this past its slot books a new one: the old slot went unused. */
+    static final long SLOT_GRACE_NANOS = 500_000_000L;
 
     UpstreamBreaker(String upstream, BreakerSettings settings, Clock clock,
                     java.util.function.BiFunction<String, CircuitBreakerConfig, CircuitBreaker> factory) {
@@ -43,6 +58,11 @@ public final class UpstreamBreaker {
         this.settings = Objects.requireNonNull(settings);
         this.clock = Objects.requireNonNull(clock);
         this.breaker = factory.apply(upstream, resilience4jConfig(settings, clock));
+        this.sendRate = settings.enabled() && settings.adaptiveSendRate()
+                ? new AdaptiveSendRate(System::nanoTime, settings.sendRateBurst()) : null;
+        breaker.getEventPublisher().onFailureRateExceeded(e -> rateTrip = String.format(java.util.Locale.ROOT,
+                "failure rate %.1f %% over %d calls (threshold %.1f %%)", e.getFailureRate(),
+                breaker.getMetrics().getNumberOfBufferedCalls(), settings.failureRateThreshold()));
         if (!settings.enabled()) {
             breaker.transitionToDisabledState();
         }
@@ -128,25 +148,67 @@ public final class UpstreamBreaker {
         }
     }
 
-    /** Asks to call the upstream now. A refusal carries the wait until it may be called and why. */
+    /** Asks to call the upstream now, for a caller that holds no send slot. */
     public Admission admit() {
+        return admit(0L);
+    }
+
+    /**
+     * Asks to call the upstream now. A refusal carries the wait until it may be called and why; one made by the send
+     * rate also carries the send slot booked for the caller ({@link Admission#sendSlotNanos()}), which it passes back
+     * here when it returns, so it is let through without booking again.
+     *
+     * @param heldSlotNanos the send slot this caller was given by an earlier refusal, or 0
+     */
+    public Admission admit(long heldSlotNanos) {
         Instant now = clock.instant();
         Instant hold = holdUntil.get();
         if (now.isBefore(hold)) {
             refusals.incrementAndGet();
-            return Admission.refused(StatedWait.retryAfter(Duration.between(now, hold)),
-                    "held back by Retry-After until " + hold);
+            Duration wait = Duration.between(now, hold);
+            waits.held(wait);
+            return Admission.refused(StatedWait.retryAfter(wait), "held back by Retry-After until " + hold);
         }
-        if (breaker.tryAcquirePermission()) {
-            if (breaker.getState() == State.HALF_OPEN) {
-                probes.incrementAndGet();
-                return Admission.PROBE;
+        waits.holdOver(upstream);
+        if (!breaker.tryAcquirePermission()) {
+            refusals.incrementAndGet();
+            State state = breaker.getState();
+            Duration wait = waitWhenRefused(state, now);
+            waits.breaker(wait);
+            return Admission.refused(StatedWait.breaker(wait), "circuit breaker " + state);
+        }
+        boolean probe = breaker.getState() == State.HALF_OPEN;
+        if (sendRate != null && sendRate.engaged()) {
+            long t = sendRate.nanoTime();
+            boolean slotDue = heldSlotNanos != 0 && t - heldSlotNanos >= -SLOT_EARLY_NANOS
+                    && t - heldSlotNanos <= SLOT_GRACE_NANOS;
+            if (!slotDue) {
+                Duration wait = sendRate.reserve();
+                if (!wait.isZero()) {
+                    breaker.releasePermission();
+                    waits.paced(wait);
+                    return Admission.paced(StatedWait.sendRate(wait), "paced at " + sendRate, t + wait.toNanos());
+                }
             }
-            return Admission.GO;
         }
-        refusals.incrementAndGet();
-        State state = breaker.getState();
-        return Admission.refused(StatedWait.breaker(waitWhenRefused(state, now)), "circuit breaker " + state);
+        if (sendRate != null) {
+            sendRate.onSend();
+        }
+        if (probe) {
+            probes.incrementAndGet();
+            return Admission.PROBE;
+        }
+        return Admission.GO;
+    }
+
+    /** Now, on the clock that send slots and {@link #onThrottle} send times are read from. */
+    public long sendClockNanos() {
+        return sendRate == null ? System.nanoTime() : sendRate.nanoTime();
+    }
+
+    /** The upstream's adaptive send rate; null when {@code adaptive-send-rate} is off. */
+    public AdaptiveSendRate sendRate() {
+        return sendRate;
     }
 
     private Duration waitWhenRefused(State state, Instant now) {
@@ -165,26 +227,68 @@ public final class UpstreamBreaker {
     /** The call got an answer that shows the upstream is working. */
     public void onSuccess(long durationNanos) {
         consecutiveFailures.set(0);
+        if (sendRate != null) {
+            sendRate.onSuccess();
+        }
         breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+        if (breaker.getState() == State.HALF_OPEN) {
+            synchronized (transitions) {
+                // one probe that gets an answer shows the upstream is back; a flaky one is judged by the closed
+                // state's window of many calls, not by a round of a few probes
+                if (breaker.getState() == State.HALF_OPEN) {
+                    breaker.transitionToClosedState();
+                }
+            }
+        }
+    }
+
+    /**
+     * The upstream throttled the call (429, or an answer with Retry-After): it is alive and answering, so the breaker
+     * does not count it; the send rate drops instead.
+     *
+     * @param sentNanos {@link #sendClockNanos()} when the call was sent
+     * @return true when the send rate was lowered by it
+     */
+    public boolean onThrottle(long sentNanos) {
+        breaker.releasePermission();
+        if (sendRate == null) {
+            return false;
+        }
+        long before = sendRate.decreases();
+        sendRate.onThrottle(sentNanos);
+        boolean lowered = sendRate.decreases() > before;
+        if (lowered) {
+            waits.throttled(upstream, sendRate);
+        }
+        return lowered;
     }
 
     /** The call failed in a way that counts against the upstream (TRANSIENT or RECOVERABLE). */
     public void onFailure(long durationNanos, Throwable failure) {
-        breaker.onError(durationNanos, TimeUnit.NANOSECONDS, failure);
-        if (breaker.getState() != State.CLOSED) {
-            // half-open probes are judged by Resilience4j; an open breaker needs no trip
-            consecutiveFailures.set(0);
-            return;
-        }
-        int limit = settings.consecutiveFailures();
-        int inARow = consecutiveFailures.incrementAndGet();
-        if (limit > 0 && inARow >= limit) {
-            synchronized (this) {
-                if (breaker.getState() == State.CLOSED) {
-                    tripReason = inARow + " consecutive failures";
-                    consecutiveFailures.set(0);
+        // every transition into OPEN happens under this lock, so the open wait recorded is the one of the state
+        // Resilience4j installs, and a trip cannot race Resilience4j's own opening into a second, longer one
+        synchronized (transitions) {
+            State state = breaker.getState();
+            if (state == State.HALF_OPEN) {
+                // judged here, not by Resilience4j's failure rate over the round: the permit stays spent, so a
+                // round is at most permitted-calls-in-half-open calls, and only a round that all failed re-opens
+                if (++probeFailures >= settings.permittedCallsInHalfOpen()) {
+                    tripReason = probeFailures + (probeFailures == 1 ? " probe" : " probes in a row") + " failed";
                     breaker.transitionToOpenState();
                 }
+                return;
+            }
+            breaker.onError(durationNanos, TimeUnit.NANOSECONDS, failure);
+            if (breaker.getState() != State.CLOSED) {
+                consecutiveFailures.set(0);
+                return;
+            }
+            int limit = settings.consecutiveFailures();
+            int inARow = consecutiveFailures.incrementAndGet();
+            if (limit > 0 && inARow >= limit) {
+                tripReason = inARow + " consecutive failures";
+                consecutiveFailures.set(0);
+                breaker.transitionToOpenState();
             }
         }
     }
@@ -197,7 +301,11 @@ public final class UpstreamBreaker {
         breaker.releasePermission();
     }
 
-    /** Holds every caller back until {@code until} (never shortens an existing hold). */
+    /**
+     * Holds every caller back until {@code until} (never shortens an existing hold): for what the upstream says
+     * applies to all its callers (a 503 with Retry-After). When it ends, callers go through the send rate, which the
+     * throttle that set the hold has engaged, so they are released a burst at a time.
+     */
     public void holdUntil(Instant until) {
         if (!settings.enabled()) {
             // the upstream-wide hold is part of the breaker: an upstream whose breaker is switched off is not held
@@ -210,28 +318,21 @@ public final class UpstreamBreaker {
     /** Why the breaker moved, for the transition log; consumes the trip reason. */
     String reasonFor(State from, State to) {
         if (to == State.OPEN) {
+            // the figure that crossed the threshold, taken when it was judged: the metrics move on meanwhile
             String trip = tripReason;
+            String rate = rateTrip;
             tripReason = null;
-            if (trip != null && from == State.CLOSED) {
+            rateTrip = null;
+            if (trip != null) {
                 return trip;
             }
-            CircuitBreaker.Metrics m = breaker.getMetrics();
-            if (m.getFailureRate() < 0) {
-                // not enough calls for a failure rate: nothing Selfheal measured opened it
-                return "opened by hand";
-            }
-            if (from == State.HALF_OPEN) {
-                return "probe failed (" + m.getNumberOfFailedCalls() + " of " + m.getNumberOfBufferedCalls()
-                        + " probes failed)";
-            }
-            return String.format(java.util.Locale.ROOT, "failure rate %.1f %% over %d calls (threshold %.1f %%)",
-                    m.getFailureRate(), m.getNumberOfBufferedCalls(), settings.failureRateThreshold());
+            return rate != null && from == State.CLOSED ? rate : "opened by hand";
         }
         if (from == State.OPEN && to == State.HALF_OPEN) {
             return "wait in open state is over: letting " + settings.permittedCallsInHalfOpen() + " probe(s) through";
         }
         if (from == State.HALF_OPEN && to == State.CLOSED) {
-            return "probes succeeded";
+            return "a probe succeeded";
         }
         if (to == State.DISABLED) {
             return "disabled by configuration";
@@ -245,7 +346,26 @@ public final class UpstreamBreaker {
         return d.isNegative() ? Duration.ZERO : d;
     }
 
-    void onClosed() {
+    void onClosed(State from) {
         consecutiveFailures.set(0);
+        if (from == State.HALF_OPEN && sendRate != null && rateBeforeOpen > 0) {
+            // the backlog that waited for the probe is released paced, climbing back to the rate before the outage
+            sendRate.rampFrom(rateBeforeOpen);
+        }
+    }
+
+    void onOpened(State from, Instant at) {
+        synchronized (transitions) {
+            probeFailures = 0;
+        }
+        if (from == State.CLOSED && sendRate != null) {
+            rateBeforeOpen = sendRate.measuredRate();
+        }
+        openedAt = at;
+    }
+
+    void onOpenOver(Instant at) {
+        Instant since = openedAt;
+        waits.openOver(upstream, since == Instant.MIN ? Duration.ZERO : Duration.between(since, at));
     }
 }

@@ -131,7 +131,9 @@ public final class FailureRecorder implements Processor {
     private static void logAttempt(Exchange exchange, SelfhealRuntime runtime, String upstream, RetryPolicy policy,
                                    Classification c, AttemptHistory history, RetryDecision decision, Instant now,
                                    Throwable failure) {
-        if (!ATTEMPTS_LOG.isWarnEnabled()) {
+        // a refusal is a wait, not an event: DEBUG (the gate says each hold, rate change and open period at INFO)
+        boolean refused = history.lastRefused();
+        if (refused ? !ATTEMPTS_LOG.isDebugEnabled() : !ATTEMPTS_LOG.isWarnEnabled()) {
             return;
         }
         String next = decision.retry()
@@ -140,7 +142,6 @@ public final class FailureRecorder implements Processor {
         String route = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, exchange.getFromRouteId(), String.class);
         String error = errorSample(runtime, failure);
         // a refused attempt made no call: it is reported as the attempt still to be made, "not made", never as a call
-        boolean refused = history.lastRefused();
         int attempt = refused ? history.failures() + 1 : history.failures();
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("event", refused ? "attempt_refused" : "attempt_failed");
@@ -157,10 +158,16 @@ public final class FailureRecorder implements Processor {
         fields.put("refusals", history.refusals());
         fields.put("exchangeId", exchange.getExchangeId());
         fields.put("error", error);
-        LogFields.with(fields, () -> ATTEMPTS_LOG.warn(
-                "attempt {}/{} {}: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"",
-                attempt, policy.maxAttempts(), refused ? "not made" : "failed", route, upstream, c.failureClass(),
-                c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(), error));
+        String line = "attempt {}/{} {}: route={} upstream={} class={} ({}) {} elapsed={} exchange={} error=\"{}\"";
+        Object[] args = {attempt, policy.maxAttempts(), refused ? "not made" : "failed", route, upstream,
+                c.failureClass(), c.outcome(), next, Durations.human(history.elapsed(now)), exchange.getExchangeId(), error};
+        LogFields.with(fields, () -> {
+            if (refused) {
+                ATTEMPTS_LOG.debug(line, args);
+            } else {
+                ATTEMPTS_LOG.warn(line, args);
+            }
+        });
     }
 
     /** The failure's message, redacted and truncated; for HTTP, the status and the start of the body. */

@@ -23,12 +23,14 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * One guarded call to an upstream: asks its gate first (no call when the breaker is open or a Retry-After hold is on:
- * the attempt fails with {@link UpstreamUnavailableException}, RECOVERABLE, carrying the wait), then records the
- * outcome: a success closes the books and refills the retry budget; a TRANSIENT or RECOVERABLE failure counts
- * against the breaker; a PERMANENT one does not (an HTTP answer such as 400 shows the upstream is up: a success for
- * the breaker; a failure with no answer gives the permission back). A 429 or 503 with Retry-After holds back every
- * caller of the upstream until the stated instant, capped at the upstream's retry-after-max.
+ * One guarded call to an upstream: asks its gate first (no call when the breaker is open, a Retry-After hold is on, or
+ * the upstream's send rate has no slot free yet: the attempt fails with {@link UpstreamUnavailableException},
+ * RECOVERABLE, carrying the wait, and a slot booked for it when the send rate made it wait), then records the outcome:
+ * a success closes the books and refills the retry budget; a throttle (429, or any answer with Retry-After) lowers the
+ * send rate and does not count against the breaker; another TRANSIENT or RECOVERABLE failure counts against the
+ * breaker; a PERMANENT one does not (an HTTP answer such as 400 shows the upstream is up: a success for the breaker; a
+ * failure with no answer gives the permission back). A 503 with Retry-After holds back every caller of the upstream
+ * until the stated instant, capped at the upstream's retry-after-max.
  */
 final class GuardedSend extends AsyncProcessorSupport {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.breaker");
@@ -75,7 +77,13 @@ final class GuardedSend extends AsyncProcessorSupport {
             return true;
         }
         exchange.removeProperty(SelfhealProperties.GUARDED_CALL);
-        Admission admission = breaker.admit();
+        Long slot = exchange.getProperty(SelfhealProperties.SEND_SLOT, Long.class);
+        Admission admission = breaker.admit(slot == null ? 0L : slot);
+        if (admission.sendSlotNanos() != 0) {
+            exchange.setProperty(SelfhealProperties.SEND_SLOT, admission.sendSlotNanos());
+        } else if (slot != null) {
+            exchange.removeProperty(SelfhealProperties.SEND_SLOT);
+        }
         if (!admission.admitted()) {
             UpstreamUnavailableException refused = new UpstreamUnavailableException(upstream, admission.statedWait(), admission.why());
             exchange.setProperty(SelfhealProperties.GUARDED_CALL, new GuardedCall(upstream, false, refused));
@@ -87,12 +95,13 @@ final class GuardedSend extends AsyncProcessorSupport {
             return true;
         }
         long started = System.nanoTime();
+        long sentOnSendClock = breaker.sendClockNanos();
         return target.process(exchange, doneSync -> {
             try {
                 if (call.stableUri() != null) {
                     exchange.setProperty(ExchangePropertyKey.TO_ENDPOINT, call.stableUri());
                 }
-                record(exchange, runtime, upstream, breaker, System.nanoTime() - started);
+                record(exchange, runtime, upstream, breaker, System.nanoTime() - started, sentOnSendClock);
             } catch (RuntimeException e) {
                 LOG.warn("could not record the outcome of a call to {}: {}", upstream, e.toString());
             } finally {
@@ -120,7 +129,7 @@ final class GuardedSend extends AsyncProcessorSupport {
     }
 
     private static void record(Exchange exchange, SelfhealRuntime runtime, String upstream, UpstreamBreaker breaker,
-                               long nanos) {
+                               long nanos, long sentOnSendClock) {
         Exception failure = exchange.getException();
         if (failure == null) {
             breaker.onSuccess(nanos);
@@ -129,7 +138,12 @@ final class GuardedSend extends AsyncProcessorSupport {
         }
         exchange.setProperty(SelfhealProperties.GUARDED_CALL, new GuardedCall(upstream, true, failure));
         Classification c = runtime.classifier().classify(failure);
-        holdOnRetryAfter(runtime, upstream, breaker, c);
+        if (throttled(c)) {
+            // alive and answering: not a breaker failure; the send rate follows the upstream's capacity instead
+            breaker.onThrottle(sentOnSendClock);
+            holdOnServiceUnavailable(runtime, upstream, breaker, c);
+            return;
+        }
         if (c.failureClass() == FailureClass.PERMANENT) {
             if (c.http().isPresent()) {
                 breaker.onSuccess(nanos);
@@ -141,11 +155,20 @@ final class GuardedSend extends AsyncProcessorSupport {
         }
     }
 
-    /** 429 or 503 with Retry-After: nobody calls this upstream before the stated instant. */
-    private static void holdOnRetryAfter(SelfhealRuntime runtime, String upstream, UpstreamBreaker breaker,
-                                         Classification c) {
+    /** A 429, or any answer with Retry-After: the upstream throttles, it does not fail. */
+    static boolean throttled(Classification c) {
         Optional<HttpFailure> http = c.http();
-        if (http.isEmpty() || (http.get().status() != 429 && http.get().status() != 503)) {
+        return http.isPresent() && (http.get().status() == 429 || http.get().retryAfter().isPresent());
+    }
+
+    /**
+     * 503 with Retry-After: the upstream as a whole is unavailable until the stated instant, so nobody calls it before
+     * then. A 429's Retry-After binds only the exchange it answered: the other callers follow the send rate.
+     */
+    private static void holdOnServiceUnavailable(SelfhealRuntime runtime, String upstream, UpstreamBreaker breaker,
+                                                 Classification c) {
+        Optional<HttpFailure> http = c.http();
+        if (http.isEmpty() || http.get().status() != 503) {
             return;
         }
         Optional<String> value = http.get().retryAfter();

@@ -15,7 +15,9 @@ import java.util.Locale;
  * Makes every proposed retry of a guarded call that reached its upstream pay one token of that upstream's retry
  * budget; with none left the exchange gives up with {@code BUDGET_EXHAUSTED}. A retry after the gate turned the
  * attempt away (breaker open, Retry-After hold) is free: that attempt added no load, and the breaker already limits
- * what gets through. So the calls an upstream sees are at most the first attempts plus the tokens spent.
+ * what gets through. A retry after a throttle (429, or any answer with Retry-After) is free too: the budget protects a
+ * sick upstream from retry load, and a rate limiter protects itself and says when to come back (the send rate then
+ * paces the calls). So the calls a failing upstream sees are at most the first attempts plus the tokens spent.
  */
 final class RetryBudgetListener implements AttemptListener {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.budget");
@@ -30,7 +32,8 @@ final class RetryBudgetListener implements AttemptListener {
     public RetryDecision onFailedAttempt(Exchange exchange, String upstream, Classification classification,
                                          AttemptHistory history, RetryDecision proposed) {
         GuardedCall call = exchange.getProperty(SelfhealProperties.GUARDED_CALL, GuardedCall.class);
-        if (!proposed.retry() || call == null || !call.reached() || call.failure() != exchange.getException()) {
+        if (!proposed.retry() || call == null || !call.reached() || call.failure() != exchange.getException()
+                || GuardedSend.throttled(classification)) {
             return proposed;
         }
         RetryBudget budget = runtime.budgets().forUpstream(call.upstream());

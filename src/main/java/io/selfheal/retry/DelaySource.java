@@ -4,7 +4,9 @@ package io.selfheal.retry;
 public enum DelaySource {
     BACKOFF("backoff"),
     RETRY_AFTER("retry-after"),
-    BREAKER("breaker");
+    BREAKER("breaker"),
+    /** Queued for a slot of the upstream's adaptive send rate. */
+    SEND_RATE("send-rate");
 
     private final String label;
 

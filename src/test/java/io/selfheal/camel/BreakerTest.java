@@ -319,9 +319,9 @@ class BreakerTest {
     }
 
     @Test
-    void retryAfterFromOneRouteHoldsBackAnotherRouteToTheSameUpstream() throws Exception {
+    void serviceUnavailableWithRetryAfterFromOneRouteHoldsBackAnotherRouteToTheSameUpstream() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/a")).inScenario("ra").whenScenarioStateIs(STARTED)
-                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("ok"));
+                .willReturn(aResponse().withStatus(503).withHeader("Retry-After", "1")).willSetStateTo("ok"));
         wm.stubFor(get(urlPathEqualTo("/a")).inScenario("ra").whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200).withBody("a")));
         wm.stubFor(get(urlPathEqualTo("/b")).willReturn(aResponse().withStatus(200).withBody("b")));
@@ -344,8 +344,40 @@ class BreakerTest {
         io.selfheal.retry.AttemptHistory bHistory = b.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
         assertThat(bHistory.outcomes()).isEmpty();
         assertThat(bHistory.refusals()).isEqualTo(1);
-        // one 429 does not open the breaker
+        // an answer with Retry-After is no breaker failure
         assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
+    }
+
+    @Test
+    void aTooManyRequestsRetryAfterBindsOnlyItsOwnExchange() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/a")).inScenario("ra").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("ok"));
+        wm.stubFor(get(urlPathEqualTo("/a")).inScenario("ra").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(200).withBody("a")));
+        wm.stubFor(get(urlPathEqualTo("/b")).willReturn(aResponse().withStatus(200).withBody("b")));
+        start(TestContexts.withBreakers());
+
+        CompletableFuture<Exchange> a = send("a");
+        await().atMost(10, TimeUnit.SECONDS).until(() -> !wm.findAll(getRequestedFor(urlPathEqualTo("/a"))).isEmpty());
+        // a rate limiter's 429 is not an upstream-wide stop: nobody else is held back by it
+        assertThat(breakers().forUpstream(HOST).holdUntil()).isBefore(Instant.now().plusMillis(1));
+        Exchange b = send("b").get(10, TimeUnit.SECONDS);
+        Exchange aOut = a.get(10, TimeUnit.SECONDS);
+        assertThat(aOut.getMessage().getBody(String.class)).isEqualTo("a");
+        assertThat(b.getMessage().getBody(String.class)).isEqualTo("b");
+        io.selfheal.retry.AttemptHistory bHistory = b.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
+        // b was not turned away by a Retry-After (at most paced by the send rate the 429 engaged)
+        RetryDecision bWait = b.getProperty(SelfhealProperties.DECISION, RetryDecision.class);
+        assertThat(bWait == null || bWait.source() != DelaySource.RETRY_AFTER).isTrue();
+        // a itself still waited for its Retry-After
+        List<LoggedRequest> toA = wm.findAll(getRequestedFor(urlPathEqualTo("/a")));
+        assertThat(toA).hasSize(2);
+        assertThat(logged(toA.get(1))).isAfterOrEqualTo(logged(toA.get(0)).plusSeconds(1));
+        // the 429 moved neither the breaker nor the budget, and engaged the send rate
+        assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
+        assertThat(breakers().forUpstream(HOST).circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(breakers().forUpstream(HOST).sendRate().engaged()).isTrue();
+        assertThat(bHistory == null || bHistory.failures() == 0).isTrue();
     }
 
     @Test

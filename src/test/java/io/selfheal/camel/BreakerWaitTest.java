@@ -141,7 +141,7 @@ class BreakerWaitTest {
         wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503)));
         start(threeAttempts("20s"));
         holdOpenOnceOpened();
-        try (LogCapture log = LogCapture.install()) {
+        try (LogCapture log = LogCapture.install().withLevel("io.selfheal.attempts", org.apache.logging.log4j.Level.DEBUG)) {
             var sent = ctx.createProducerTemplate().asyncSend("direct:a", e -> e.getIn().setBody(null));
             // turned away six times, one cooldown each (0.9 s): far more refusals than max-attempts 3 would allow as
             // calls; then the upstream recovers and the breaker lets one probe through
@@ -166,9 +166,12 @@ class BreakerWaitTest {
             List<LoggedRequest> calls = wm.findAll(getRequestedFor(urlPathEqualTo("/a")));
             assertThat(logged(calls.get(2))).isAfterOrEqualTo(firstOpen.at().plusMillis(6 * COOLDOWN_MS - 20));
 
-            // the log says which attempts were calls and which were not made
-            List<String> lines = log.lines().stream().filter(l -> l.logger().equals("io.selfheal.attempts"))
-                    .map(LogCapture.Line::text).filter(t -> t.contains(out.getExchangeId())).toList();
+            // the log says which attempts were calls (WARN) and which were not made (a wait: DEBUG)
+            List<LogCapture.Line> attemptLines = log.lines().stream().filter(l -> l.logger().equals("io.selfheal.attempts"))
+                    .filter(l -> l.text().contains(out.getExchangeId())).toList();
+            assertThat(attemptLines).allSatisfy(l -> assertThat(l.level())
+                    .isEqualTo(l.text().contains(" not made: ") ? org.apache.logging.log4j.Level.DEBUG : org.apache.logging.log4j.Level.WARN));
+            List<String> lines = attemptLines.stream().map(LogCapture.Line::text).toList();
             assertThat(lines.stream().filter(t -> t.contains(" failed: "))).hasSize(2)
                     .anySatisfy(t -> assertThat(t).startsWith("attempt 1/3 failed"))
                     .anySatisfy(t -> assertThat(t).startsWith("attempt 2/3 failed"));
@@ -238,7 +241,8 @@ class BreakerWaitTest {
 
     @Test
     void aRetryAfterHoldIsAWaitNotAnAttempt() throws Exception {
-        wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "2")));
+        // a 503 with Retry-After speaks for the whole upstream (a 429 binds only the exchange it answered)
+        wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503).withHeader("Retry-After", "2")));
         wm.stubFor(get(urlPathEqualTo("/b")).willReturn(aResponse().withStatus(200).withBody("b")));
         // one call per exchange: an exchange held back by another's Retry-After must still get its one call
         start(TestContexts.withBreakers("selfheal.defaults.max-attempts", "1"));

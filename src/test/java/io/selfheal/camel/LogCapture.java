@@ -24,6 +24,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Level> restore = new java.util.LinkedHashMap<>();
 
     private LogCapture() {
         super("selfheal-test-capture", null, null, true, Property.EMPTY_ARRAY);
@@ -60,12 +61,20 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         lines.add(new Line(event.getLoggerName(), event.getLevel(), text.toString()));
     }
 
+    /** Lets {@code logger} log from {@code level} while this capture is installed (its level is restored on close). */
+    LogCapture withLevel(String logger, Level level) {
+        restore.putIfAbsent(logger, LogManager.getLogger(logger).getLevel());
+        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+        return this;
+    }
+
     List<Line> lines() {
         return List.copyOf(lines);
     }
 
     @Override
     public void close() {
+        restore.forEach(org.apache.logging.log4j.core.config.Configurator::setLevel);
         LoggerContext lc = (LoggerContext) LogManager.getContext(false);
         Configuration config = lc.getConfiguration();
         for (LoggerConfig logger : config.getLoggers().values()) {
