@@ -64,7 +64,8 @@ public final class BreakerRegistry {
     private void transitioned(UpstreamBreaker b, CircuitBreakerOnStateTransitionEvent event) {
         State from = event.getStateTransition().getFromState();
         State to = event.getStateTransition().getToState();
-        java.time.Instant at = event.getCreationTime().toInstant();
+        // the breaker's own clock (Resilience4j stamps events with the system clock), so waits and instants agree
+        java.time.Instant at = clock.instant();
         if (to == State.CLOSED) {
             b.onClosed(from);
         } else if (to == State.OPEN) {

@@ -36,12 +36,15 @@ public final class UpstreamBreaker {
     private volatile String tripReason;
     private final AtomicLong probes = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
-    /** Guards every transition Selfheal makes or causes, and the half-open judgement. */
-    private final Object transitions = new Object();
-    /** Failed probes in the current half-open round; guarded by {@link #transitions}. */
+    /**
+     * Guards every outcome recorded and every transition Selfheal makes or causes, and the half-open judgement: an
+     * opening is logged from inside the call that caused it, so the failure rate it states is the one judged, and a
+     * trip cannot race Resilience4j's own opening into a second, longer open state. (Resilience4j's sliding window
+     * serialises its records anyway.)
+     */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    /** Failed probes in the current half-open round; guarded by {@link #lock}. */
     private int probeFailures;
-    /** The failure rate that crossed the threshold, as Resilience4j measured it when it decided to open. */
-    private volatile String rateTrip;
     /** The measured send rate when the breaker last opened from closed: where the ramp starts when it closes. */
     private volatile double rateBeforeOpen;
     private volatile Instant openedAt = Instant.MIN;
@@ -60,9 +63,6 @@ public final class UpstreamBreaker {
         this.breaker = factory.apply(upstream, resilience4jConfig(settings, clock));
         this.sendRate = settings.enabled() && settings.adaptiveSendRate()
                 ? new AdaptiveSendRate(System::nanoTime, settings.sendRateBurst()) : null;
-        breaker.getEventPublisher().onFailureRateExceeded(e -> rateTrip = String.format(java.util.Locale.ROOT,
-                "failure rate %.1f %% over %d calls (threshold %.1f %%)", e.getFailureRate(),
-                breaker.getMetrics().getNumberOfBufferedCalls(), settings.failureRateThreshold()));
         if (!settings.enabled()) {
             breaker.transitionToDisabledState();
         }
@@ -172,8 +172,17 @@ public final class UpstreamBreaker {
         waits.holdOver(upstream);
         if (!breaker.tryAcquirePermission()) {
             refusals.incrementAndGet();
-            State state = breaker.getState();
-            Duration wait = waitWhenRefused(state, now);
+            State state;
+            Duration wait;
+            // a refusal can come while a transition into OPEN is half done (Resilience4j stops admitting before it
+            // installs the open state): transitions happen under the lock, so once it is ours the state is whole
+            lock.lock();
+            try {
+                state = breaker.getState();
+                wait = waitWhenRefused(state, now);
+            } finally {
+                lock.unlock();
+            }
             waits.breaker(wait);
             return Admission.refused(StatedWait.breaker(wait), "circuit breaker " + state);
         }
@@ -230,15 +239,16 @@ public final class UpstreamBreaker {
         if (sendRate != null) {
             sendRate.onSuccess();
         }
-        breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
-        if (breaker.getState() == State.HALF_OPEN) {
-            synchronized (transitions) {
+        lock.lock();
+        try {
+            breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+            if (breaker.getState() == State.HALF_OPEN) {
                 // one probe that gets an answer shows the upstream is back; a flaky one is judged by the closed
                 // state's window of many calls, not by a round of a few probes
-                if (breaker.getState() == State.HALF_OPEN) {
-                    breaker.transitionToClosedState();
-                }
+                breaker.transitionToClosedState();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -267,7 +277,8 @@ public final class UpstreamBreaker {
     public void onFailure(long durationNanos, Throwable failure) {
         // every transition into OPEN happens under this lock, so the open wait recorded is the one of the state
         // Resilience4j installs, and a trip cannot race Resilience4j's own opening into a second, longer one
-        synchronized (transitions) {
+        lock.lock();
+        try {
             State state = breaker.getState();
             if (state == State.HALF_OPEN) {
                 // judged here, not by Resilience4j's failure rate over the round: the permit stays spent, so a
@@ -290,6 +301,8 @@ public final class UpstreamBreaker {
                 consecutiveFailures.set(0);
                 breaker.transitionToOpenState();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -318,15 +331,18 @@ public final class UpstreamBreaker {
     /** Why the breaker moved, for the transition log; consumes the trip reason. */
     String reasonFor(State from, State to) {
         if (to == State.OPEN) {
-            // the figure that crossed the threshold, taken when it was judged: the metrics move on meanwhile
             String trip = tripReason;
-            String rate = rateTrip;
             tripReason = null;
-            rateTrip = null;
             if (trip != null) {
                 return trip;
             }
-            return rate != null && from == State.CLOSED ? rate : "opened by hand";
+            CircuitBreaker.Metrics m = breaker.getMetrics();
+            if (from != State.CLOSED || m.getFailureRate() < 0) {
+                // not enough calls for a failure rate: nothing Selfheal measured opened it
+                return "opened by hand";
+            }
+            return String.format(java.util.Locale.ROOT, "failure rate %.1f %% over %d calls (threshold %.1f %%)",
+                    m.getFailureRate(), m.getNumberOfBufferedCalls(), settings.failureRateThreshold());
         }
         if (from == State.OPEN && to == State.HALF_OPEN) {
             return "wait in open state is over: letting " + settings.permittedCallsInHalfOpen() + " probe(s) through";
@@ -355,8 +371,11 @@ public final class UpstreamBreaker {
     }
 
     void onOpened(State from, Instant at) {
-        synchronized (transitions) {
+        lock.lock();
+        try {
             probeFailures = 0;
+        } finally {
+            lock.unlock();
         }
         if (from == State.CLOSED && sendRate != null) {
             rateBeforeOpen = sendRate.measuredRate();

@@ -1,0 +1,117 @@
+package io.selfheal.breaker;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The adaptive send rate on a time source the test moves: engagement, decrease, CUBIC climb and booked slots. */
+class AdaptiveSendRateTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final AdaptiveSendRate rate = new AdaptiveSendRate(now::get, Duration.ofMillis(100));
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
+    }
+
+    /** Sends at {@code perSecond} for {@code seconds}, each send answered as a success. */
+    private void sendAt(double perSecond, double seconds) {
+        long gap = (long) (1e9 / perSecond);
+        for (long t = 0; t < seconds * 1e9; t += gap) {
+            rate.onSend();
+            rate.onSuccess();
+            now.addAndGet(gap);
+        }
+    }
+
+    @Test
+    void offUntilTheFirstThrottleThenDropsToSeventyPercentOfTheMeasuredRate() {
+        sendAt(100, 2);
+        assertThat(rate.engaged()).isFalse();
+        assertThat(rate.reserve()).isEqualTo(Duration.ZERO);
+        assertThat(rate.measuredRate()).isCloseTo(100, within(10.0));
+
+        rate.onThrottle(now.get());
+        assertThat(rate.engaged()).isTrue();
+        assertThat(rate.rate()).isCloseTo(0.7 * rate.measuredRate(), within(1.0));
+        // burst: 100 ms worth of the rate
+        assertThat(rate.burst()).isCloseTo(rate.rate() * 0.1, within(0.01));
+    }
+
+    @Test
+    void queuedCallersAreBookedOneSlotApartAndNoSlotIsGivenTwice() {
+        sendAt(50, 2);
+        rate.onThrottle(now.get());
+        double r = rate.rate();
+        // ten callers arrive together: the bucket starts empty, so each waits one slot more than the one before
+        Duration previous = Duration.ZERO;
+        for (int i = 1; i <= 10; i++) {
+            Duration wait = rate.reserve();
+            assertThat(wait.toNanos()).isCloseTo((long) (i * 1e9 / r), within(1_000L));
+            assertThat(wait).isGreaterThan(previous);
+            previous = wait;
+        }
+    }
+
+    @Test
+    void aThrottleOfACallSentBeforeTheLastDecreaseDoesNotLowerTheRateAgain() {
+        sendAt(100, 2);
+        long sentBefore = now.get();
+        advance(Duration.ofMillis(5));
+        rate.onThrottle(now.get());
+        double afterFirst = rate.rate();
+        // eight answers to calls that were in flight at the old rate
+        for (int i = 0; i < 8; i++) {
+            rate.onThrottle(sentBefore);
+        }
+        assertThat(rate.rate()).isEqualTo(afterFirst);
+        assertThat(rate.throttles()).isEqualTo(9);
+        assertThat(rate.decreases()).isEqualTo(1);
+        // a call sent after the decrease that is throttled again lowers it again
+        advance(Duration.ofMillis(50));
+        long sentAfter = now.get();
+        advance(Duration.ofMillis(5));
+        rate.onThrottle(sentAfter);
+        assertThat(rate.rate()).isLessThan(afterFirst);
+    }
+
+    @Test
+    void climbsBackAlongTheCubicCurveToTheRateBeforeTheThrottleAndBeyond() {
+        sendAt(100, 2);
+        rate.onThrottle(now.get());
+        double before = rate.measuredRate();
+        double low = rate.rate();
+        // the climb's plateau is reached after cbrt(lastMax * (1 - beta) / scale) seconds
+        double window = Math.cbrt(before * 0.3 / 0.4);
+        double previous = low;
+        for (int step = 1; step <= 10; step++) {
+            // keep sending at the allowed rate so the measured rate does not cap the climb
+            sendAt(Math.max(rate.rate(), 1), window / 10);
+            assertThat(rate.rate()).isGreaterThanOrEqualTo(previous - 1e-9);
+            previous = rate.rate();
+        }
+        assertThat(rate.rate()).isCloseTo(before, within(before * 0.15));
+    }
+
+    @Test
+    void neverBelowTheMinimumRate() {
+        sendAt(2, 2);
+        for (int i = 0; i < 20; i++) {
+            advance(Duration.ofMillis(100));
+            rate.onSend();
+            rate.onThrottle(now.get());
+        }
+        assertThat(rate.rate()).isGreaterThanOrEqualTo(AdaptiveSendRate.MIN_RATE);
+        assertThat(rate.burst()).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void aRampStartsBelowTheGivenRateAndClimbsBackToIt() {
+        rate.rampFrom(200);
+        assertThat(rate.engaged()).isTrue();
+        assertThat(rate.rate()).isCloseTo(140, within(0.5));
+    }
+}
