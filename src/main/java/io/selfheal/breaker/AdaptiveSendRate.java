@@ -11,13 +11,15 @@ import java.util.function.LongSupplier;
  * in force when the throttle came, as calls succeed. So the calls to a rate-limited upstream follow its real capacity
  * instead of bursting into it.
  * <p>
- * Two refinements of the SDKs' algorithm, both for many callers sharing one upstream:
+ * Refinements of the SDKs' algorithm, for many callers sharing one upstream:
  * <ul>
  *     <li>Sending is booked, not slept: {@link #reserve} hands out the next free send slot and returns the wait until
- *     it (the bucket may go below zero), so callers that queue are spread one slot apart and no thread waits.</li>
+ *     it (the bucket may go below zero), so callers that queue are spread one slot apart and no thread waits. Slots
+ *     are booked at most {@link #BOOKING_HORIZON} ahead, so a queue follows the rate as it moves.</li>
  *     <li>A throttle lowers the rate only when its call was sent after the last decrease: the answers to calls sent at
  *     the old rate say nothing about the new one (one decrease per round trip, as TCP does). Without it, eight
  *     callers throttled in the same instant would cut the rate to 0.7^8 of what the upstream takes.</li>
+ *     <li>A throttle anchors the curve at the rate the upstream accepted, not at the rate sent.</li>
  * </ul>
  * The burst (the tokens the bucket can hold) is {@code rate × burstWindow}, at least one call, so a hold that ends or
  * a queue that forms is released at most a burst at a time. Thread-safe; the happy path (not engaged) takes no lock.
@@ -27,12 +29,26 @@ public final class AdaptiveSendRate {
     static final double BETA = 0.7;
     /** Scale of the CUBIC climb, in calls/s per s³ (the SDKs' scale constant). */
     static final double SCALE_CONSTANT = 0.4;
-    /** Weight of the newest measurement in the smoothed send rate. */
-    static final double SMOOTHING = 0.8;
-    /** The send rate is measured in buckets of this many seconds. */
-    static final double MEASURE_BUCKET_SECONDS = 0.5;
     /** The rate never falls below this (calls/s): a throttled upstream is still asked now and then. */
     static final double MIN_RATE = 0.5;
+    /**
+     * Slots are booked at most this far ahead: a booking is made at the rate of its moment, and a queue booked far
+     * ahead would keep going at that rate after the rate has moved. A caller beyond it comes back later to book.
+     */
+    static final Duration BOOKING_HORIZON = Duration.ofSeconds(1);
+
+    /**
+     * The answer to a caller asking to send: go now, or wait; {@code booked} when a slot at the end of the wait is
+     * the caller's (it sends then without asking again), false when the queue reaches past the booking horizon and
+     * the caller should ask again after the wait.
+     */
+    public record Slot(Duration delay, boolean booked, long epoch) {
+        static final Slot NOW = new Slot(Duration.ZERO, true, 0L);
+
+        public boolean now() {
+            return delay.isZero();
+        }
+    }
 
     private final LongSupplier nanoTime;
     private final Duration burstWindow;
@@ -48,10 +64,19 @@ public final class AdaptiveSendRate {
     private double lastThrottleSeconds;
     private double timeWindow;
     private double lastDecreaseSeconds = Double.NEGATIVE_INFINITY;
-    private double measuredRate;
-    private double measureBucketStart;
-    private long sentInBucket;
-    private long sentSinceStart;
+    /** Bumped by each decrease: slots booked before it were booked at a rate the upstream refused, and are void. */
+    private volatile long epoch;
+    /**
+     * True after a first throttle whose anchor was guessed from too few calls (the first calls of a process are slow,
+     * so they understate what the upstream takes): the rate then doubles every {@link #SLOW_START_DOUBLING} until the
+     * next throttle, as TCP's slow start, instead of creeping up the CUBIC curve from a guess.
+     */
+    private boolean slowStart;
+    private double slowStartSeconds;
+    private double slowStartRate;
+    static final double SLOW_START_DOUBLING = 0.5;
+    private final RateMeter sent = new RateMeter();
+    private final RateMeter accepted = new RateMeter();
     private long throttles;
     private long decreases;
 
@@ -60,9 +85,7 @@ public final class AdaptiveSendRate {
         this.nanoTime = Objects.requireNonNull(nanoTime);
         this.burstWindow = Objects.requireNonNull(burstWindow);
         this.startNanos = nanoTime.getAsLong();
-        double now = seconds();
-        this.measureBucketStart = Math.floor(now / MEASURE_BUCKET_SECONDS) * MEASURE_BUCKET_SECONDS;
-        this.lastRefillSeconds = now;
+        this.lastRefillSeconds = seconds();
     }
 
     /** True once the upstream has throttled: calls then queue for send slots. */
@@ -81,8 +104,18 @@ public final class AdaptiveSendRate {
     }
 
     /** The measured (smoothed) rate of calls sent, in calls/s. */
-    public synchronized double measuredRate() {
-        return measuredRate;
+    public double measuredRate() {
+        return sent.smoothed();
+    }
+
+    /** The measured rate of calls the upstream accepted (not throttled), in calls/s. */
+    public double acceptedRate() {
+        return accepted.rate(seconds());
+    }
+
+    /** The booking epoch: a slot booked in an earlier one is void (see {@link #epoch}). */
+    public long epoch() {
+        return epoch;
     }
 
     /** Throttles seen, and how many of them lowered the rate. */
@@ -95,42 +128,53 @@ public final class AdaptiveSendRate {
     }
 
     /**
-     * Books the next send slot: zero when the call may go now (or the rate is not engaged), else the wait until its
-     * slot. The slot is taken: a caller that comes back after the wait sends without booking again.
+     * Books the next send slot: {@link Slot#now()} when the call may go now (or the rate is not engaged), else the
+     * wait until its slot, which is then the caller's: it sends after the wait without booking again. When the next
+     * free slot lies beyond the {@link #BOOKING_HORIZON}, nothing is booked and the caller is told to ask again after
+     * the horizon, spread over half of it by {@code spread} (0 to 1) so the callers told so do not return together.
      */
-    public Duration reserve() {
+    public Slot reserve(double spread) {
         if (!engaged) {
-            return Duration.ZERO;
+            return Slot.NOW;
         }
         synchronized (this) {
             double now = seconds();
             refill(now);
-            tokens -= 1;
-            if (tokens >= 0) {
-                return Duration.ZERO;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return Slot.NOW;
             }
-            return Duration.ofNanos((long) Math.ceil(-tokens / fillRate * 1e9));
+            double wait = (1 - tokens) / fillRate;
+            if (wait > BOOKING_HORIZON.toNanos() / 1e9) {
+                double later = BOOKING_HORIZON.toNanos() / 1e9 * (1 + Math.max(0, Math.min(1, spread)) / 2);
+                return new Slot(Duration.ofNanos((long) (later * 1e9)), false, epoch);
+            }
+            tokens -= 1;
+            return new Slot(Duration.ofNanos((long) Math.ceil(wait * 1e9)), true, epoch);
         }
     }
 
     /** A call was sent: feeds the measured send rate. */
     public void onSend() {
-        synchronized (this) {
-            double now = seconds();
-            sentSinceStart++;
-            measure(now);
-        }
+        sent.record(seconds());
     }
 
     /** The upstream answered without throttling: the rate climbs along the curve. */
     public void onSuccess() {
+        double now = seconds();
+        accepted.record(now);
         if (!engaged) {
             return;
         }
         synchronized (this) {
-            double now = seconds();
+            if (slowStart) {
+                // not capped by the measured send rate: the queue asks for slots a booking horizon late, so the
+                // measurement trails the rate, and a cap on it would make each doubling wait for the last
+                setRate(now, slowStartRate * Math.pow(2, (now - slowStartSeconds) / SLOW_START_DOUBLING));
+                return;
+            }
             double cubic = SCALE_CONSTANT * Math.pow(now - lastThrottleSeconds - timeWindow, 3) + lastMaxRate;
-            setRate(now, Math.min(cubic, 2 * Math.max(measuredRate, MIN_RATE)));
+            setRate(now, Math.min(cubic, 2 * Math.max(sent.rate(now), MIN_RATE)));
         }
     }
 
@@ -147,17 +191,26 @@ public final class AdaptiveSendRate {
             if (engaged && sentAt < lastDecreaseSeconds) {
                 return;
             }
-            double current = engaged ? Math.min(measuredOrEstimate(now), fillRate) : measuredOrEstimate(now);
+            // what the upstream took is its capacity now (the SDKs start from what was sent, which under many
+            // callers is far above it and takes many throttles to come down from)
+            // before a whole bucket of answers was measured (a 429 is often answered before the 200s sent with it),
+            // start from what was sent, as the SDKs do: the decreases then come down to the capacity in a few round trips
+            boolean measured = accepted.smoothed() > 0;
+            double took = measured ? accepted.recent(now) : sent.rate(now);
+            double current = engaged ? Math.min(took, fillRate) : took;
             lastMaxRate = Math.max(current, MIN_RATE);
             timeWindow = Math.cbrt(lastMaxRate * (1 - BETA) / SCALE_CONSTANT);
             lastThrottleSeconds = now;
             lastDecreaseSeconds = now;
             decreases++;
-            if (!engaged) {
-                tokens = 0;
-                lastRefillSeconds = now;
-            }
+            // the slots booked so far were booked at the refused rate: void them, and book anew from an empty bucket
+            epoch++;
+            tokens = 0;
+            lastRefillSeconds = now;
             setRate(now, lastMaxRate * BETA);
+            slowStart = !engaged && !measured;
+            slowStartSeconds = now;
+            slowStartRate = fillRate;
             engaged = true;
         }
     }
@@ -194,29 +247,6 @@ public final class AdaptiveSendRate {
             tokens = Math.min(capacity, tokens + (now - lastRefillSeconds) * fillRate);
             lastRefillSeconds = now;
         }
-    }
-
-    private void measure(double now) {
-        double bucket = Math.floor(now / MEASURE_BUCKET_SECONDS) * MEASURE_BUCKET_SECONDS;
-        sentInBucket++;
-        if (bucket > measureBucketStart) {
-            double current = sentInBucket / (bucket - measureBucketStart);
-            measuredRate = current * SMOOTHING + measuredRate * (1 - SMOOTHING);
-            sentInBucket = 0;
-            measureBucketStart = bucket;
-        }
-    }
-
-    /**
-     * The measured send rate, or before a whole bucket was measured the calls sent so far over the time since the
-     * first: the SDKs start from zero there, which would pin a fast caller at the minimum rate at its first throttle.
-     */
-    private double measuredOrEstimate(double now) {
-        if (measuredRate > 0) {
-            return measuredRate;
-        }
-        double elapsed = Math.max(now, MEASURE_BUCKET_SECONDS / 5);
-        return sentSinceStart / elapsed;
     }
 
     /** Now, on the time source {@link #onThrottle} takes send times from. */

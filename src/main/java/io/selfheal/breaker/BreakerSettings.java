@@ -35,8 +35,12 @@ public final class BreakerSettings {
     public static final boolean DEFAULT_AUTOMATIC_TRANSITION = true;
     public static final Duration DEFAULT_HALF_OPEN_WAIT = Duration.ofSeconds(1);
     public static final boolean DEFAULT_ADAPTIVE_SEND_RATE = true;
-    /** The send rate's burst: the calls it lets through at once are this much time's worth of its rate. */
-    public static final Duration DEFAULT_SEND_RATE_BURST = Duration.ofMillis(100);
+    /**
+     * The send rate's burst: the calls it lets through at once are this much time's worth of its rate (at least one).
+     * Small, so calls are paced rather than bunched: a burst larger than the upstream's own is throttled even when the
+     * rate is below its limit, and that throttle would then lower the rate for nothing.
+     */
+    public static final Duration DEFAULT_SEND_RATE_BURST = Duration.ofMillis(20);
 
     /** Key suffixes, as written after {@code selfheal.breaker.defaults.} or {@code selfheal.breaker.<upstream>.}. */
     public static final String ENABLED = "enabled";

@@ -150,17 +150,17 @@ public final class UpstreamBreaker {
 
     /** Asks to call the upstream now, for a caller that holds no send slot. */
     public Admission admit() {
-        return admit(0L);
+        return admit(null);
     }
 
     /**
      * Asks to call the upstream now. A refusal carries the wait until it may be called and why; one made by the send
-     * rate also carries the send slot booked for the caller ({@link Admission#sendSlotNanos()}), which it passes back
-     * here when it returns, so it is let through without booking again.
+     * rate may also carry the send slot booked for the caller ({@link Admission#sendSlot()}), which it passes back
+     * here when it returns, so it is let through without booking again (unless the rate was lowered meanwhile).
      *
-     * @param heldSlotNanos the send slot this caller was given by an earlier refusal, or 0
+     * @param heldSlot the send slot this caller was given by an earlier refusal, or null
      */
-    public Admission admit(long heldSlotNanos) {
+    public Admission admit(SendSlot heldSlot) {
         Instant now = clock.instant();
         Instant hold = holdUntil.get();
         if (now.isBefore(hold)) {
@@ -189,14 +189,15 @@ public final class UpstreamBreaker {
         boolean probe = breaker.getState() == State.HALF_OPEN;
         if (sendRate != null && sendRate.engaged()) {
             long t = sendRate.nanoTime();
-            boolean slotDue = heldSlotNanos != 0 && t - heldSlotNanos >= -SLOT_EARLY_NANOS
-                    && t - heldSlotNanos <= SLOT_GRACE_NANOS;
+            boolean slotDue = heldSlot != null && heldSlot.epoch() == sendRate.epoch()
+                    && t - heldSlot.atNanos() >= -SLOT_EARLY_NANOS && t - heldSlot.atNanos() <= SLOT_GRACE_NANOS;
             if (!slotDue) {
-                Duration wait = sendRate.reserve();
-                if (!wait.isZero()) {
+                AdaptiveSendRate.Slot slot = sendRate.reserve(java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+                if (!slot.now()) {
                     breaker.releasePermission();
-                    waits.paced(wait);
-                    return Admission.paced(StatedWait.sendRate(wait), "paced at " + sendRate, t + wait.toNanos());
+                    waits.paced(slot.delay());
+                    return Admission.paced(StatedWait.sendRate(slot.delay()), "paced at " + sendRate,
+                            slot.booked() ? new SendSlot(t + slot.delay().toNanos(), slot.epoch()) : null);
                 }
             }
         }

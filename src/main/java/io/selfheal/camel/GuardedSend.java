@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.breaker.Admission;
+import io.selfheal.breaker.SendSlot;
 import io.selfheal.breaker.UpstreamBreaker;
 import io.selfheal.breaker.UpstreamUnavailableException;
 import io.selfheal.classify.Classification;
@@ -77,10 +78,10 @@ final class GuardedSend extends AsyncProcessorSupport {
             return true;
         }
         exchange.removeProperty(SelfhealProperties.GUARDED_CALL);
-        Long slot = exchange.getProperty(SelfhealProperties.SEND_SLOT, Long.class);
-        Admission admission = breaker.admit(slot == null ? 0L : slot);
-        if (admission.sendSlotNanos() != 0) {
-            exchange.setProperty(SelfhealProperties.SEND_SLOT, admission.sendSlotNanos());
+        SendSlot slot = exchange.getProperty(SelfhealProperties.SEND_SLOT, SendSlot.class);
+        Admission admission = breaker.admit(slot);
+        if (admission.sendSlot() != null) {
+            exchange.setProperty(SelfhealProperties.SEND_SLOT, admission.sendSlot());
         } else if (slot != null) {
             exchange.removeProperty(SelfhealProperties.SEND_SLOT);
         }

@@ -54,7 +54,7 @@ public final class SelfhealProperties {
     static final String IDEMPOTENCY_KEY_OWNER = "SelfhealIdempotencyKeyOwner";
     /** Internal: the last guarded call's upstream and whether it reached it ({@link GuardedCall}). */
     static final String GUARDED_CALL = "SelfhealGuardedCall";
-    /** The send slot (upstream send clock, nanoseconds) the upstream's send rate booked for this exchange's next call. */
+    /** The send slot ({@link io.selfheal.breaker.SendSlot}) the upstream's send rate booked for this exchange's next call. */
     static final String SEND_SLOT = "SelfhealSendSlot";
 
     private SelfhealProperties() {

@@ -31,7 +31,7 @@ class AdaptiveSendRateTest {
     void offUntilTheFirstThrottleThenDropsToSeventyPercentOfTheMeasuredRate() {
         sendAt(100, 2);
         assertThat(rate.engaged()).isFalse();
-        assertThat(rate.reserve()).isEqualTo(Duration.ZERO);
+        assertThat(rate.reserve(0).now()).isTrue();
         assertThat(rate.measuredRate()).isCloseTo(100, within(10.0));
 
         rate.onThrottle(now.get());
@@ -46,14 +46,27 @@ class AdaptiveSendRateTest {
         sendAt(50, 2);
         rate.onThrottle(now.get());
         double r = rate.rate();
-        // ten callers arrive together: the bucket starts empty, so each waits one slot more than the one before
+        // callers arrive together: the bucket starts empty, so each waits one slot more than the one before, as far
+        // as the booking horizon reaches
+        int bookable = (int) Math.floor(r * AdaptiveSendRate.BOOKING_HORIZON.toNanos() / 1e9);
         Duration previous = Duration.ZERO;
-        for (int i = 1; i <= 10; i++) {
-            Duration wait = rate.reserve();
-            assertThat(wait.toNanos()).isCloseTo((long) (i * 1e9 / r), within(1_000L));
-            assertThat(wait).isGreaterThan(previous);
-            previous = wait;
+        for (int i = 1; i <= bookable; i++) {
+            AdaptiveSendRate.Slot slot = rate.reserve(0);
+            assertThat(slot.booked()).isTrue();
+            assertThat(slot.delay().toNanos()).isCloseTo((long) (i * 1e9 / r), within(1_000L));
+            assertThat(slot.delay()).isGreaterThan(previous);
+            previous = slot.delay();
         }
+        // the next one books nothing: it is told to come back after the horizon, spread over half of it
+        AdaptiveSendRate.Slot beyond = rate.reserve(1.0);
+        assertThat(beyond.booked()).isFalse();
+        assertThat(beyond.delay()).isEqualTo(AdaptiveSendRate.BOOKING_HORIZON.multipliedBy(3).dividedBy(2));
+        assertThat(rate.reserve(0).delay()).isEqualTo(AdaptiveSendRate.BOOKING_HORIZON);
+        // once the booked slots have passed, the next caller books the first free one
+        advance(previous);
+        AdaptiveSendRate.Slot next = rate.reserve(0);
+        assertThat(next.booked()).isTrue();
+        assertThat(next.delay().toNanos()).isCloseTo((long) (1e9 / r) - (previous.toNanos() - (long) (bookable * 1e9 / r)), within(1_000_000L));
     }
 
     @Test

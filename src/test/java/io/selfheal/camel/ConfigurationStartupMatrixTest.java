@@ -127,6 +127,8 @@ class ConfigurationStartupMatrixTest {
             SPECS.put(prefix + "permitted-calls-in-half-open", COUNT);
             SPECS.put(prefix + "automatic-transition", BOOLEAN);
             SPECS.put(prefix + "half-open-wait", POSITIVE_DURATION);
+            SPECS.put(prefix + "adaptive-send-rate", BOOLEAN);
+            SPECS.put(prefix + "send-rate-burst", POSITIVE_DURATION);
         }
         for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<upstream>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
