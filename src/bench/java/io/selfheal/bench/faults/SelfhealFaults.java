@@ -99,6 +99,34 @@ final class SelfhealFaults extends CamelContender {
         return Optional.ofNullable(found);
     }
 
+    /** How long the breaker was open between two instants (nanoTime), and how often it opened then. */
+    record OpenTime(long nanos, int openings) {
+    }
+
+    OpenTime openBetween(long from, long to) {
+        long open = 0;
+        int openings = 0;
+        long openedAt = -1;
+        for (Timed t : new ArrayList<>(transitions)) {
+            if (t.nanos() > to) {
+                break;
+            }
+            if (t.transition().opened()) {
+                if (openedAt < 0) {
+                    openedAt = Math.max(from, t.nanos());
+                }
+                openings += t.nanos() >= from ? 1 : 0;
+            } else if (openedAt >= 0) {
+                open += Math.max(0, t.nanos() - openedAt);
+                openedAt = -1;
+            }
+        }
+        if (openedAt >= 0) {
+            open += Math.max(0, to - openedAt);
+        }
+        return new OpenTime(open, openings);
+    }
+
     /** Undelivered messages that never reached the give-up path (no reason, no escalation). */
     int lostWithoutGiveUp() {
         int handled = undelivered().getOrDefault("handled", 0);
