@@ -53,7 +53,14 @@ final class SelfhealFaults extends CamelContender {
 
     @Override
     CamelContext newContext() throws Exception {
-        CamelContext ctx = SelfhealContender.newContext(SelfhealContender.scaled(FaultSchedule.SCALE));
+        Map<String, String> properties = new java.util.LinkedHashMap<>(SelfhealContender.scaled(FaultSchedule.SCALE));
+        // stores of its own per run, of the shipped kind (H2 files): with the shared ./data files, messages parked by
+        // an earlier run or benchmark were replayed into this one when its breaker closed, calling the upstream for
+        // message ids of this run and settling them
+        String store = "./target/bench/stores/" + System.currentTimeMillis() + "-" + System.nanoTime();
+        properties.put("selfheal.parked.url", "jdbc:h2:file:" + store + "/parked;AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        properties.put("selfheal.idempotency.url", "jdbc:h2:file:" + store + "/idempotency;WRITE_DELAY=0");
+        CamelContext ctx = SelfhealContender.newContext(properties);
         transitions.clear();
         SelfhealRuntime.of(ctx).breakers().onTransitionEvent(t -> transitions.add(new Timed(System.nanoTime(), t)));
         SelfhealRuntime.of(ctx).addListener(new AttemptListener() {
