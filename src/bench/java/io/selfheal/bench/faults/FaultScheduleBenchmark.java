@@ -67,6 +67,7 @@ public final class FaultScheduleBenchmark {
         SelfhealFaults selfheal = contenders.stream().filter(c -> c instanceof SelfhealFaults)
                 .map(c -> (SelfhealFaults) c).findFirst().orElse(null);
         BenchReport.publish("faults", report(schedule, rows, selfheal), machine.describe(COMMAND));
+        RateLimitBenchmark.warmedUp();
     }
 
     /**

@@ -44,6 +44,11 @@ final class RateLimitBenchmark {
 
     private static boolean warm;
 
+    /** Says the JVM is warm already (the fault schedule ran in it before), so {@link #warmUp()} is not needed. */
+    static void warmedUp() {
+        warm = true;
+    }
+
     static void publish(RateLimitSchedule schedule) throws Exception {
         warmUp();
         Machine machine = Machine.watch();
@@ -152,7 +157,7 @@ final class RateLimitBenchmark {
                     r.name() + (r.open() > 0 ? " (" + r.open() + " unfinished after " + s.timeoutSeconds() + " s)" : ""),
                     r.delivered(), r.failed(), r.earlyCalls(), r.calls(),
                     r.throttled() + " (" + percent(r.throttledShare()) + ")", r.densest(), seconds(r.wallMs()),
-                    Table.num((double) r.wallMs() / best, 2) + " ×"));
+                    Table.num((double) r.wallMs() / best, 2) + " ×" + (r.delivered() < s.messages() ? " †" : "")));
             if (s.changes()) {
                 cells.add(settled(r, s, false, true) + " / " + settled(r, s, false, false));
                 cells.add(settled(r, s, true, true) + " / " + settled(r, s, true, false));
@@ -168,6 +173,10 @@ final class RateLimitBenchmark {
 
         StringBuilder b = new StringBuilder();
         b.append(t).append('\n');
+        if (rows.stream().anyMatch(r -> r.delivered() < s.messages())) {
+            b.append("†: messages not delivered within the run shorten it: that wall time is not like for like with the "
+                    + "best, which delivers them all.\n\n");
+        }
         if (!rows.isEmpty() && rows.get(0).breakerOpen() != null) {
             b.append(goals(s, rows.get(0), best)).append('\n');
         }
@@ -194,7 +203,8 @@ final class RateLimitBenchmark {
         if (s.changes()) {
             b.append(" *Settled*: whole seconds from a change to the first 1 s bucket whose rate is within "
                     + percent(RateTimeline.BAND) + " of the new limit and stays there the next second (the bucket of the "
-                    + "run's last call left out; — : not within the run).");
+                    + "run's last call left out; — : not within the run). A contender that never sent near the full limit "
+                    + "is within the halved one at once: read the settling with the timeline.");
         }
         b.append(" Delays of every contender ÷ ").append(FaultSchedule.SCALE).append(" as in the fault schedule; "
                 + "`Retry-After: 1` cannot be scaled.\n\n");
