@@ -45,7 +45,7 @@ final class FailsafeFaults extends HttpClientContender {
     public String configuration() {
         return "RetryPolicy withMaxRetries(7), withBackoff(100 ms, 3 s), withJitter(0.5), Retry-After via withDelayFn, "
                 + "handles 429/5xx/408, I/O errors and CircuitBreakerOpenException; CircuitBreaker "
-                + "withFailureThreshold(5), withSuccessThreshold(3), withDelay(6 s); synchronous, 4 worker threads. "
+                + "withFailureThreshold(5), withSuccessThreshold(3), withDelay(6 s); synchronous, " + workers() + " worker threads. "
                 + "Failsafe applies withJitter to the delay function's result too (its RetryPolicyExecutor jitters any "
                 + "non-zero delay), so a Retry-After wait is spread ±50 %: hence its calls before Retry-After";
     }

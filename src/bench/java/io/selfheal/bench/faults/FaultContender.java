@@ -3,8 +3,9 @@ package io.selfheal.bench.faults;
 import java.util.List;
 import java.util.Set;
 
-/** One way of delivering the messages of the fault schedule to the upstream, with 4 workers. */
+/** One way of delivering a schedule's messages to the upstream, with a given number of workers. */
 public interface FaultContender extends AutoCloseable {
+    /** The workers of the fault schedule. */
     int WORKERS = 4;
     /** The statuses every retrying contender treats as worth another call. */
     Set<Integer> RETRYABLE = Set.of(408, 429, 500, 502, 503, 504);
@@ -15,7 +16,11 @@ public interface FaultContender extends AutoCloseable {
     /** How it is configured, one line for the notes under the table. */
     String configuration();
 
-    void start(int port, Recorder recorder) throws Exception;
+    /**
+     * Starts delivering to {@code POST http://127.0.0.1:port/messages/{id}} with {@code workers} seda consumers or
+     * threads.
+     */
+    void start(int port, int workers, Recorder recorder) throws Exception;
 
     /** Hands every message over at once (a batch); the contender's workers take them from there. */
     void submitAll(List<Integer> ids) throws Exception;

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Benchmark 3: the seeded {@link FaultSchedule} against a real local HTTP upstream ({@link FlakyHttpUpstream}), one
  * contender after another, each as its own documentation recommends, all with delays ÷ {@link FaultSchedule#SCALE}.
- * Prints the table with the theoretical best beside it, and the goals of issue 7 for the Selfheal row.
+ * Prints the table with the theoretical best beside it, and the goals of issue 7 for the Selfheal row. The same
+ * contenders then meet a global rate limit and a limit that changes mid-run ({@link RateLimitBenchmark}).
+ * {@code -Dbench.schedule=faults|ratelimit|changing|all} (default all) runs one of them alone.
  */
 public final class FaultScheduleBenchmark {
     static final String COMMAND = "mvn -B -q -Pbench test-compile exec:exec@faults";
@@ -23,6 +25,7 @@ public final class FaultScheduleBenchmark {
     static final long TIMEOUT_SECONDS = Long.getLong("bench.timeout", 300L);
     /** One probe: a call's service time with room for the client's scheduling. */
     static final long PROBE_MS = FaultSchedule.SERVICE_MS + 90;
+    static final String SCHEDULE = System.getProperty("bench.schedule", "all").trim().toLowerCase(java.util.Locale.ROOT);
 
     private FaultScheduleBenchmark() {
     }
@@ -37,16 +40,24 @@ public final class FaultScheduleBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (!List.of("all", "faults", "ratelimit", "changing").contains(SCHEDULE)) {
+            throw new IllegalArgumentException("bench.schedule must be faults, ratelimit, changing or all: " + SCHEDULE);
+        }
+        if (SCHEDULE.equals("all") || SCHEDULE.equals("faults")) {
+            runFaultSchedule();
+        }
+        if (SCHEDULE.equals("all") || SCHEDULE.equals("ratelimit")) {
+            RateLimitBenchmark.publish(RateLimitSchedule.globalLimit());
+        }
+        if (SCHEDULE.equals("all") || SCHEDULE.equals("changing")) {
+            RateLimitBenchmark.publish(RateLimitSchedule.changingLimit());
+        }
+    }
+
+    static void runFaultSchedule() throws Exception {
         Machine machine = Machine.watch();
         FaultSchedule schedule = new FaultSchedule(SEED, MESSAGES);
-        List<FaultContender> contenders = new ArrayList<>(List.of(new SelfhealFaults(), new StockCamelFaults(),
-                new Resilience4jFaults(), new FailsafeFaults(), new NoRetryFaults()));
-        // -Dbench.contenders=selfheal,failsafe runs a subset (for investigating one; the report wants them all)
-        String only = System.getProperty("bench.contenders", "all");
-        if (!only.isBlank() && !only.equals("all")) {
-            contenders.removeIf(c -> java.util.Arrays.stream(only.split(","))
-                    .noneMatch(o -> c.name().toLowerCase(java.util.Locale.ROOT).contains(o.trim().toLowerCase(java.util.Locale.ROOT))));
-        }
+        List<FaultContender> contenders = contenders();
         List<Row> rows = new ArrayList<>();
         try (FlakyHttpUpstream upstream = new FlakyHttpUpstream(schedule)) {
             for (FaultContender c : contenders) {
@@ -56,6 +67,22 @@ public final class FaultScheduleBenchmark {
         SelfhealFaults selfheal = contenders.stream().filter(c -> c instanceof SelfhealFaults)
                 .map(c -> (SelfhealFaults) c).findFirst().orElse(null);
         BenchReport.publish("faults", report(schedule, rows, selfheal), machine.describe(COMMAND));
+        RateLimitBenchmark.warmedUp();
+    }
+
+    /**
+     * A fresh set of contenders, Selfheal first; {@code -Dbench.contenders=selfheal,failsafe} keeps a subset (for
+     * investigating one; the report wants them all).
+     */
+    static List<FaultContender> contenders() {
+        List<FaultContender> contenders = new ArrayList<>(List.of(new SelfhealFaults(), new StockCamelFaults(),
+                new Resilience4jFaults(), new FailsafeFaults(), new NoRetryFaults()));
+        String only = System.getProperty("bench.contenders", "all");
+        if (!only.isBlank() && !only.equals("all")) {
+            contenders.removeIf(c -> java.util.Arrays.stream(only.split(","))
+                    .noneMatch(o -> c.name().toLowerCase(java.util.Locale.ROOT).contains(o.trim().toLowerCase(java.util.Locale.ROOT))));
+        }
+        return contenders;
     }
 
     static Row run(FaultContender c, FaultSchedule schedule, FlakyHttpUpstream upstream) throws Exception {
@@ -63,7 +90,7 @@ public final class FaultScheduleBenchmark {
         Recorder recorder = new Recorder(schedule.messages());
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (c) {
-            c.start(upstream.port(), recorder);
+            c.start(upstream.port(), FaultContender.WORKERS, recorder);
             int baseline = threads.getThreadCount();
             threads.resetPeakThreadCount();
             long t0 = System.nanoTime();
@@ -89,7 +116,12 @@ public final class FaultScheduleBenchmark {
 
     /** Waits for every message to settle, printing progress every 5 s so a slow contender is visibly alive. */
     static boolean awaitWithProgress(Recorder recorder, long t0) throws InterruptedException {
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        return awaitWithProgress(recorder, t0, TIMEOUT_SECONDS);
+    }
+
+    /** Waits at most {@code timeoutSeconds} from {@code t0}. */
+    static boolean awaitWithProgress(Recorder recorder, long t0, long timeoutSeconds) throws InterruptedException {
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (System.nanoTime() < deadline) {
             if (recorder.await(Math.min(5, Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()))))) {
                 return true;

@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The library contenders: 4 worker threads, each POSTing one message at a time with {@link java.net.http.HttpClient}
- * (synchronous calls, the libraries' first documented way), wrapped in the contender's policies.
+ * The library contenders: the run's number of worker threads, each POSTing one message at a time with
+ * {@link java.net.http.HttpClient} (synchronous calls, the libraries' first documented way), wrapped in the
+ * contender's policies.
  */
 abstract class HttpClientContender implements FaultContender {
     private HttpClient client;
@@ -28,14 +29,16 @@ abstract class HttpClientContender implements FaultContender {
     private ExecutorService clientThreads;
     private Recorder recorder;
     private int port;
+    private int workerCount;
     private final AtomicInteger failuresShown = new AtomicInteger();
 
     /** Delivers one message: true when the upstream accepted it. */
     abstract boolean deliver(int id) throws Exception;
 
     @Override
-    public void start(int port, Recorder recorder) {
+    public void start(int port, int workers, Recorder recorder) {
         this.port = port;
+        this.workerCount = workers;
         this.recorder = recorder;
         AtomicInteger n = new AtomicInteger();
         // the client's own threads, so closing the contender ends them (HttpClient has no close before Java 21)
@@ -46,11 +49,16 @@ abstract class HttpClientContender implements FaultContender {
         });
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(clientThreads)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        this.workers = Executors.newFixedThreadPool(WORKERS, r -> {
+        this.workers = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, name().replace(' ', '-') + "-worker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The worker threads of the current run, for the configuration line. */
+    int workers() {
+        return workerCount;
     }
 
     @Override

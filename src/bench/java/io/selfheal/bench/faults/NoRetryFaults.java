@@ -9,7 +9,7 @@ final class NoRetryFaults extends HttpClientContender {
 
     @Override
     public String configuration() {
-        return "one call per message with java.net.http.HttpClient, 4 worker threads";
+        return "one call per message with java.net.http.HttpClient, " + workers() + " worker threads";
     }
 
     @Override

@@ -44,7 +44,7 @@ final class Resilience4jFaults extends HttpClientContender {
         return "Retry maxAttempts 8, ofExponentialRandomBackoff(100 ms, 2, 0.5, 3 s), Retry-After via "
                 + "IntervalBiFunction, retryOnResult(429/5xx/408), every exception retried (default); CircuitBreaker "
                 + "defaults (50 %, COUNT_BASED 100, min 100 calls, 10 half-open calls) with waitDurationInOpenState "
-                + "6 s, 5xx recorded as failure; synchronous, 4 worker threads";
+                + "6 s, 5xx recorded as failure; synchronous, " + workers() + " worker threads";
     }
 
     @Override

@@ -53,7 +53,14 @@ final class SelfhealFaults extends CamelContender {
 
     @Override
     CamelContext newContext() throws Exception {
-        CamelContext ctx = SelfhealContender.newContext(SelfhealContender.scaled(FaultSchedule.SCALE));
+        Map<String, String> properties = new java.util.LinkedHashMap<>(SelfhealContender.scaled(FaultSchedule.SCALE));
+        // stores of its own per run, of the shipped kind (H2 files): with the shared ./data files, messages parked by
+        // an earlier run or benchmark were replayed into this one when its breaker closed, calling the upstream for
+        // message ids of this run and settling them
+        String store = "./target/bench/stores/" + System.currentTimeMillis() + "-" + System.nanoTime();
+        properties.put("selfheal.parked.url", "jdbc:h2:file:" + store + "/parked;AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        properties.put("selfheal.idempotency.url", "jdbc:h2:file:" + store + "/idempotency;WRITE_DELAY=0");
+        CamelContext ctx = SelfhealContender.newContext(properties);
         transitions.clear();
         SelfhealRuntime.of(ctx).breakers().onTransitionEvent(t -> transitions.add(new Timed(System.nanoTime(), t)));
         SelfhealRuntime.of(ctx).addListener(new AttemptListener() {
@@ -97,6 +104,34 @@ final class SelfhealFaults extends CamelContender {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** How long the breaker was open between two instants (nanoTime), and how often it opened then. */
+    record OpenTime(long nanos, int openings) {
+    }
+
+    OpenTime openBetween(long from, long to) {
+        long open = 0;
+        int openings = 0;
+        long openedAt = -1;
+        for (Timed t : new ArrayList<>(transitions)) {
+            if (t.nanos() > to) {
+                break;
+            }
+            if (t.transition().opened()) {
+                if (openedAt < 0) {
+                    openedAt = Math.max(from, t.nanos());
+                }
+                openings += t.nanos() >= from ? 1 : 0;
+            } else if (openedAt >= 0) {
+                open += Math.max(0, t.nanos() - openedAt);
+                openedAt = -1;
+            }
+        }
+        if (openedAt >= 0) {
+            open += Math.max(0, to - openedAt);
+        }
+        return new OpenTime(open, openings);
     }
 
     /** Undelivered messages that never reached the give-up path (no reason, no escalation). */
