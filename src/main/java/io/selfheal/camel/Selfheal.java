@@ -63,6 +63,10 @@ public final class Selfheal {
         SelfhealIdempotency.install(context, runtime);
         // the Idempotency-Key's entry, recorded as a message begins a self-healing route
         context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
+        // where each unit of work begins (a route entered, a split item or multicast branch started), and its message
+        // then: what a give-up parks and where its replay re-enters
+        context.addRoutePolicyFactory(new WorkStart.RouteEntries());
+        context.getCamelContextExtension().addInterceptStrategy(new WorkStart.ItemStarts());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
         runtime.addListener(new RetryBudgetListener(runtime));
