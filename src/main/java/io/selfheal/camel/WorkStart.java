@@ -30,11 +30,14 @@ import java.util.Set;
  * up: a sub-route's replay does not run its parent's steps again, and an item's does not run the whole split.
  * <p>
  * Kept per exchange as an immutable chain, newest first, in the exchange property {@value #PROPERTY}; a split item
- * copies its parent's properties, so items share the older part of the chain and never see each other's.
+ * copies its parent's properties, so items share the older part of the chain and never see each other's. The body is
+ * kept by reference (a one-shot stream is read into bytes first), as Camel's redelivery keeps it: a body object that
+ * a later step changes in place is parked as it is then.
  */
 final class WorkStart {
     static final String PROPERTY = "SelfhealWorkStart";
     private static final String CAMEL_HEADER_PREFIX = "Camel";
+    private static final Object[] NO_HEADERS = new Object[0];
 
     private final String exchangeId;
     private final String routeId;
@@ -43,13 +46,14 @@ final class WorkStart {
     /** The multicast branch, or 0 for a split item and a route. */
     private final int branch;
     private final Object body;
-    private final Map<String, Object> headers;
+    /** Names and values, flat: a copy that costs less than a map's. */
+    private final Object[] headers;
     /** Camel's own headers the message came with from its source (a file name, an HTTP path): kept on a replay. */
     private final Set<String> sourceCamelHeaders;
     private final WorkStart older;
 
     private WorkStart(String exchangeId, String routeId, String step, int branch, Object body,
-                      Map<String, Object> headers, Set<String> sourceCamelHeaders, WorkStart older) {
+                      Object[] headers, Set<String> sourceCamelHeaders, WorkStart older) {
         this.exchangeId = exchangeId;
         this.routeId = routeId;
         this.step = step;
@@ -82,11 +86,12 @@ final class WorkStart {
      */
     Map<String, Object> replayHeaders() {
         Map<String, Object> out = new LinkedHashMap<>();
-        headers.forEach((name, value) -> {
+        for (int i = 0; i < headers.length; i += 2) {
+            String name = (String) headers[i];
             if (!name.startsWith(CAMEL_HEADER_PREFIX) || sourceCamelHeaders.contains(name)) {
-                out.put(name, value);
+                out.put(name, headers[i + 1]);
             }
-        });
+        }
         return out;
     }
 
@@ -110,15 +115,45 @@ final class WorkStart {
         WorkStart head = exchange.getProperty(PROPERTY, WorkStart.class);
         Message in = exchange.getIn();
         Set<String> source = head != null ? head.sourceCamelHeaders : camelHeaderNames(in);
-        WorkStart older = head;
-        if (head != null && head.exchangeId.equals(exchange.getExchangeId()) && Objects.equals(head.routeId, routeId)
-                && Objects.equals(head.step, step) && head.branch == branch) {
-            // a redelivery or a loop began the same unit again: the latest start replaces it
-            older = head.older;
+        String id = exchange.getExchangeId();
+        Object[] headers = NO_HEADERS;
+        if (in.hasHeaders()) {
+            Map<String, Object> map = in.getHeaders();
+            headers = new Object[map.size() * 2];
+            int i = 0;
+            for (Map.Entry<String, Object> e : map.entrySet()) {
+                headers[i++] = e.getKey();
+                headers[i++] = e.getValue();
+            }
         }
-        Map<String, Object> headers = in.hasHeaders() ? new LinkedHashMap<>(in.getHeaders()) : Map.of();
-        exchange.setProperty(PROPERTY, new WorkStart(exchange.getExchangeId(), routeId, step, branch,
-                BodyDigest.rereadable(in), headers, source, older));
+        exchange.setProperty(PROPERTY, new WorkStart(id, routeId, step, branch, BodyDigest.rereadable(in), headers,
+                source, without(head, id, routeId, step, branch)));
+    }
+
+    /**
+     * The chain without this exchange's earlier start of the same unit (a redelivery, or a loop, began it again: the
+     * latest start replaces it), so a long-lived exchange keeps one start per unit. Older parts are shared, not copied.
+     */
+    private static WorkStart without(WorkStart chain, String id, String routeId, String step, int branch) {
+        for (WorkStart w = chain; w != null; w = w.older) {
+            if (w.sameUnit(id, routeId, step, branch)) {
+                return copyUntil(chain, w);
+            }
+        }
+        return chain;
+    }
+
+    private static WorkStart copyUntil(WorkStart from, WorkStart removed) {
+        if (from == removed) {
+            return removed.older;
+        }
+        return new WorkStart(from.exchangeId, from.routeId, from.step, from.branch, from.body, from.headers,
+                from.sourceCamelHeaders, copyUntil(from.older, removed));
+    }
+
+    private boolean sameUnit(String id, String routeId, String step, int branch) {
+        return exchangeId.equals(id) && Objects.equals(this.routeId, routeId) && Objects.equals(this.step, step)
+                && this.branch == branch;
     }
 
     private static Set<String> camelHeaderNames(Message in) {
