@@ -133,28 +133,53 @@ final class Escalator implements Processor {
         }
         Message now = exchange.getIn();
         return new ParkRequest(bytes(exchange, body), body instanceof String ? String.class.getName() : null,
-                ParkedHeaders.encode(headers, redactor,
-                config.sensitiveHeaderMode()), routeId, step, g.endpoint(), fromEndpoint, g,
+                ParkedHeaders.encode(headers, redactor, config.sensitiveHeaderMode()), routeId, step, g.endpoint(),
+                fromEndpoint, g,
                 exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class),
                 ParkedHeaders.encode(now.getHeaders(), redactor, config.sensitiveHeaderMode()),
                 failureBodyPreview(exchange, now.getBody(), redactor));
     }
 
-    /** The body when it gave up, for diagnosis: redacted text cut to a preview, or its kind when it is not text. */
+    /**
+     * The body when it gave up, for diagnosis: redacted text cut to a preview, or what kind of body it was. A one-shot
+     * stream is not read (the exchange may still answer its caller with it); only the preview's bytes are decoded.
+     */
     private static String failureBodyPreview(Exchange exchange, Object body, Redactor redactor) {
         if (body == null) {
             return "";
         }
+        if ((body instanceof java.io.InputStream || body instanceof java.io.Reader) && !(body instanceof StreamCache)) {
+            return "(a stream, not read)";
+        }
+        byte[] bytes;
         try {
-            byte[] bytes = bytes(exchange, body);
-            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-            return redactor.sample(text, ParkedViews.BODY_PREVIEW_CHARS);
-        } catch (CharacterCodingException e) {
-            return "(binary)";
+            bytes = bytes(exchange, body);
         } catch (RuntimeException e) {
             return "(" + body.getClass().getSimpleName() + ")";
+        } finally {
+            if (body instanceof StreamCache cache) {
+                cache.reset();
+            }
         }
+        if (bytes.length == 0) {
+            return "";
+        }
+        int previewBytes = ParkedViews.BODY_PREVIEW_CHARS * 4;
+        int length = Math.min(bytes.length, previewBytes);
+        // a cut may split the last character: try without its partial bytes
+        for (int drop = 0; drop <= (length < bytes.length ? 3 : 0) && drop < length; drop++) {
+            try {
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, 0, length - drop)).toString();
+                String preview = redactor.sample(text, ParkedViews.BODY_PREVIEW_CHARS);
+                return length < bytes.length && preview.equals(redactor.text(text))
+                        ? preview + "... (" + bytes.length + " bytes in all)" : preview;
+            } catch (CharacterCodingException e) {
+                // binary, or a character cut in two: see below
+            }
+        }
+        return "(binary, " + bytes.length + " bytes)";
     }
 
     /** The message as it entered the route; the current one when Camel kept no original. */
