@@ -127,8 +127,9 @@ public final class ParkedStore implements AutoCloseable {
 
     /**
      * Stores a given-up message and returns its id. For a replay that failed again ({@code replayedFrom} set), the
-     * earlier record becomes REPARKED with a link to the new one, in the same transaction. A message already waiting in the store (the same route, Idempotency-Key and body: its source delivered it again
-     * after a crash) is not stored twice: the answer then names the record that holds it.
+     * earlier record becomes REPARKED with a link to the new one, in the same transaction. A message already waiting
+     * in the store (the same route, Idempotency-Key and body: its source delivered it again after a crash) is not
+     * stored twice: the answer then names the record that holds it.
      *
      * @throws BodyTooLargeException above selfheal.parked.max-body-size (nothing is stored)
      * @throws ParkingException      when the database refuses
