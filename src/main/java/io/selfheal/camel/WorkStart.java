@@ -111,6 +111,21 @@ final class WorkStart {
         return null;
     }
 
+    /**
+     * The body this exchange had when its first unit of work began (a split item's or branch's start, or the first route
+     * it entered), or its current body when none was recorded.
+     */
+    static Object firstBodyOf(Exchange exchange) {
+        String id = exchange.getExchangeId();
+        WorkStart first = null;
+        for (WorkStart w = exchange.getProperty(PROPERTY, WorkStart.class); w != null; w = w.older) {
+            if (w.exchangeId.equals(id)) {
+                first = w;
+            }
+        }
+        return first != null ? first.body : BodyDigest.rereadable(exchange.getMessage());
+    }
+
     static void begin(Exchange exchange, String routeId, String step, int branch) {
         WorkStart head = exchange.getProperty(PROPERTY, WorkStart.class);
         Message in = exchange.getIn();

@@ -117,6 +117,8 @@ class ParkedUnitOfWorkTest {
             // the message when it gave up is kept apart, for diagnosis
             assertThat(ParkedHeaders.decode(m.failureHeadersJson())).containsKey("CamelHttpResponseCode");
         }
+        // each item goes by a key of its own, so an upstream that honours the key on a replay's later calls tells them apart
+        assertThat(records).extracting(ParkedMessage::idempotencyKey).doesNotContainNull().doesNotHaveDuplicates();
     }
 
     @Test
