@@ -191,8 +191,9 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
-     * The key this message goes by, for the give-up record: the header it sent, else the key fixed when it entered
-     * (a message that failed before any HTTP call), else null.
+     * The key this message goes by, for the give-up record: the header it sent, else its business key, else the key
+     * fixed when it entered (a message that failed before any mutating call), or for a split item or multicast branch
+     * the key of its own derived from that one and its body as it began; else null.
      */
     public static String currentKey(Exchange exchange) {
         String id = exchange.getExchangeId();
