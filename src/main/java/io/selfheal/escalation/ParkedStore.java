@@ -100,13 +100,25 @@ public final class ParkedStore implements AutoCloseable {
             s.execute(ddl);
             s.execute("CREATE INDEX IF NOT EXISTS " + table + "_status_ix ON " + table + " (status, upstream)");
             // a store created by an earlier version lacks the columns added since: add them (H2, PostgreSQL and
-            // MariaDB all know ADD COLUMN IF NOT EXISTS)
+            // MariaDB all know ADD COLUMN IF NOT EXISTS). Only a missing one is altered: a store the process may use
+            // but not alter opens as before.
             for (String column : addedColumns().split(", ")) {
-                s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column);
+                if (!hasColumn(c, column.substring(0, column.indexOf(' ')))) {
+                    s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column);
+                }
             }
             ok = true;
         } finally {
             pool.release(c, ok);
+        }
+    }
+
+    private boolean hasColumn(Connection c, String column) {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT " + column + " FROM " + table + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 
