@@ -7,6 +7,7 @@ import io.selfheal.observe.LogFields;
 import io.selfheal.escalation.ParkRequest;
 import io.selfheal.escalation.ParkedConfig;
 import io.selfheal.escalation.ParkedHeaders;
+import io.selfheal.escalation.ParkedStore;
 import io.selfheal.escalation.ParkingException;
 import io.selfheal.escalation.Redactor;
 import io.selfheal.retry.GiveUpReason;
@@ -18,6 +19,10 @@ import org.apache.camel.Route;
 import org.apache.camel.StreamCache;
 import org.slf4j.Logger;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +33,10 @@ import java.util.Map;
  * give-up, park the message durably, then raise the alert (never blocking). If parking fails the exchange fails too,
  * so the source keeps the message (a file stays, a broker redelivers) and nothing is lost.
  * <p>
- * What is parked is the message as it entered its route (Camel's original message), with its headers, so a replay
- * into that route starts from the same input; the Idempotency-Key the call carried is kept with it.
+ * What is parked is the message as the unit of work that gave up began ({@link WorkStart}: the route whose step gave
+ * up, or the split item or multicast branch in it), so a replay re-enters there and redoes exactly that work; the
+ * Idempotency-Key the call carried is kept with it. The message as it was when it gave up is kept apart, for diagnosis.
+ * A message that is already parked (its source delivered it again) is neither parked nor alerted twice.
  */
 final class Escalator implements Processor {
     /** Exchange property set once the exchange is parked: the record's id. */
@@ -57,19 +64,28 @@ final class Escalator implements Processor {
                 given.routeId(), given.upstream(), given.reason(), given.exchangeId(), given.summary()));
 
         Long parkedId = null;
+        boolean alreadyParked = false;
         ParkingException failure = null;
         try {
             ParkRequest request = request(exchange, g, config);
-            parkedId = services.store().park(request);
+            ParkedStore.Parked parked = services.store().parkOnce(request);
+            parkedId = parked.id();
+            alreadyParked = parked.alreadyParked();
             exchange.setProperty(PARKED_ID, parkedId);
-            LOG.info("parked as #{}: replays into route {} exchange={} (list with: parked list, or GET /selfheal/parked)",
-                    parkedId, request.routeId(), g.exchangeId());
+            if (!alreadyParked) {
+                LOG.info("parked as #{}: replays into route {}{} exchange={} (list with: parked list, or GET "
+                        + "/selfheal/parked)", parkedId, request.routeId(),
+                        request.reentryStep() == null ? "" : " at step " + request.reentryStep(), g.exchangeId());
+            }
         } catch (ParkingException e) {
             failure = e;
         } catch (RuntimeException e) {
             failure = new ParkingException("could not park the message: " + redactor.text(String.valueOf(e.getMessage())), e);
         }
-        services.alerts().giveUp(g, parkedId);
+        if (!alreadyParked) {
+            // the record that holds it was alerted when it was parked: one record, one alert
+            services.alerts().giveUp(g, parkedId);
+        }
         if (failure != null) {
             LOG.error("NOT parked, the exchange fails so its source keeps the message: route={} exchange={}: {}",
                     g.routeId(), g.exchangeId(), redactor.text(failure.getMessage()));
@@ -87,29 +103,83 @@ final class Escalator implements Processor {
     }
 
     private static ParkRequest request(Exchange exchange, GiveUp g, ParkedConfig config) {
-        Message original = originalMessage(exchange);
-        Map<String, Object> headers = new LinkedHashMap<>(original.getHeaders());
+        Redactor redactor = config.redactor();
+        String failedRoute = g.routeId() != null ? g.routeId() : exchange.getFromRouteId();
+        WorkStart unit = WorkStart.of(exchange, failedRoute);
+        Map<String, Object> headers;
+        Object body;
+        String routeId;
+        String step = null;
+        String fromEndpoint;
+        if (unit != null) {
+            // the unit of work the failing step belongs to: its message as it began, re-entered where it began
+            headers = unit.replayHeaders();
+            body = unit.body();
+            routeId = unit.routeId();
+            step = unit.stepReference();
+            Route route = exchange.getContext().getRoute(routeId);
+            fromEndpoint = route == null ? null : redactor.url(route.getEndpoint().getEndpointUri());
+        } else {
+            // no route start was recorded for it (a route of Selfheal's own): the message as Camel kept it
+            Message original = originalMessage(exchange);
+            headers = new LinkedHashMap<>(original.getHeaders());
+            body = original.getBody();
+            routeId = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : g.routeId();
+            fromEndpoint = exchange.getFromEndpoint() == null ? null
+                    : redactor.url(exchange.getFromEndpoint().getEndpointUri());
+        }
         if (g.idempotencyKey() != null) {
             headers.put(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, g.idempotencyKey());
         }
-        String fromEndpoint = exchange.getFromEndpoint() == null ? null
-                : config.redactor().url(exchange.getFromEndpoint().getEndpointUri());
-        String routeId = exchange.getFromRouteId() != null ? exchange.getFromRouteId() : g.routeId();
-        if (isItemOfSplitOrMulticast(exchange) && g.routeId() != null) {
-            // a split or multicast item's original message is the item, not what entered the route it was split in:
-            // replaying the item into that route would run the whole split again, so replay it where it failed
-            routeId = g.routeId();
-            Route failed = exchange.getContext().getRoute(routeId);
-            fromEndpoint = failed == null ? fromEndpoint : config.redactor().url(failed.getEndpoint().getEndpointUri());
-        }
-        return new ParkRequest(body(exchange, original), ParkedHeaders.encode(headers, config.redactor(),
-                config.sensitiveHeaderMode()), routeId, g.endpoint(), fromEndpoint, g,
-                exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class));
+        Message now = exchange.getIn();
+        return new ParkRequest(bytes(exchange, body), body instanceof String ? String.class.getName() : null,
+                ParkedHeaders.encode(headers, redactor, config.sensitiveHeaderMode()), routeId, step, g.endpoint(),
+                fromEndpoint, g,
+                exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class),
+                ParkedHeaders.encode(now.getHeaders(), redactor, config.sensitiveHeaderMode()),
+                failureBodyPreview(exchange, now.getBody(), redactor));
     }
 
-    private static boolean isItemOfSplitOrMulticast(Exchange exchange) {
-        return exchange.getProperty(ExchangePropertyKey.SPLIT_INDEX) != null
-                || exchange.getProperty(ExchangePropertyKey.MULTICAST_INDEX) != null;
+    /**
+     * The body when it gave up, for diagnosis: redacted text cut to a preview, or what kind of body it was. A one-shot
+     * stream is not read (the exchange may still answer its caller with it); only the preview's bytes are decoded.
+     */
+    private static String failureBodyPreview(Exchange exchange, Object body, Redactor redactor) {
+        if (body == null) {
+            return "";
+        }
+        if ((body instanceof java.io.InputStream || body instanceof java.io.Reader) && !(body instanceof StreamCache)) {
+            return "(a stream, not read)";
+        }
+        byte[] bytes;
+        try {
+            bytes = bytes(exchange, body);
+        } catch (RuntimeException e) {
+            return "(" + body.getClass().getSimpleName() + ")";
+        } finally {
+            if (body instanceof StreamCache cache) {
+                cache.reset();
+            }
+        }
+        if (bytes.length == 0) {
+            return "";
+        }
+        int previewBytes = ParkedViews.BODY_PREVIEW_CHARS * 4;
+        int length = Math.min(bytes.length, previewBytes);
+        // a cut may split the last character: try without its partial bytes
+        for (int drop = 0; drop <= (length < bytes.length ? 3 : 0) && drop < length; drop++) {
+            try {
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, 0, length - drop)).toString();
+                String preview = redactor.sample(text, ParkedViews.BODY_PREVIEW_CHARS);
+                return length < bytes.length && preview.equals(redactor.text(text))
+                        ? preview + "... (" + bytes.length + " bytes in all)" : preview;
+            } catch (CharacterCodingException e) {
+                // binary, or a character cut in two: see below
+            }
+        }
+        return "(binary, " + bytes.length + " bytes)";
     }
 
     /** The message as it entered the route; the current one when Camel kept no original. */
@@ -124,8 +194,7 @@ final class Escalator implements Processor {
         return exchange.getIn();
     }
 
-    private static byte[] body(Exchange exchange, Message message) {
-        Object body = message.getBody();
+    private static byte[] bytes(Exchange exchange, Object body) {
         if (body == null) {
             return null;
         }

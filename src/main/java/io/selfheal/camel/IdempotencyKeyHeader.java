@@ -191,12 +191,16 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
-     * The key this message goes by, for the give-up record: the header it sent, else the key fixed when it entered
-     * (a message that failed before any HTTP call), else null.
+     * The key this message goes by, for the give-up record: the header it sent, else its business key, else the key
+     * fixed when it entered (a message that failed before any mutating call), or for a split item or multicast branch
+     * the key of its own derived from that one and its body as it began; else null.
      */
     public static String currentKey(Exchange exchange) {
+        String id = exchange.getExchangeId();
         String header = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
-        if (header != null && !header.isBlank()) {
+        String owner = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, String.class);
+        // a header a split item or branch copied from its parent is the parent's key, not the item's
+        if (header != null && !header.isBlank() && (owner == null || owner.equals(id))) {
             return header;
         }
         String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
@@ -204,7 +208,14 @@ public final class IdempotencyKeyHeader {
             return business;
         }
         Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
-        return entry == null ? null : entry.key();
+        if (entry == null || id.equals(entry.exchangeId())) {
+            return entry == null ? null : entry.key();
+        }
+        // a copy made inside the route that gave up before any mutating call: a key of its own, from the message's
+        // key and the copy's body as it began, so its replay (which carries this key) is told apart from its siblings'
+        Object began = WorkStart.firstBodyOf(exchange);
+        String digest = BodyDigest.sha256(exchange.getContext(), began).orElse(IdempotencyKeys.emptyDigest());
+        return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
     }
 
     static String keyFor(Exchange exchange, Entry entry) {

@@ -11,10 +11,14 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.processor.MulticastProcessor;
+import org.apache.camel.spi.IdAware;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
+import org.apache.camel.support.PluginHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +33,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Replays parked messages: re-sends one into the route it entered (through that route's own processor, so it works
- * for every kind of consumer: file, timer, HTTP, direct) or into a named endpoint, with its original headers and
+ * Replays parked messages: re-sends one where its unit of work began (the start of the route whose step gave up,
+ * through that route's own processor, so it works for every kind of consumer: file, timer, HTTP, direct, kamelet; or the
+ * steps of the split item or multicast branch it was) or into a named endpoint, with its original headers and
  * Idempotency-Key and optionally a larger budget. The record becomes REPLAYED when the route completes; a replay
  * that gives up again is parked again as a new record linked to this one (REPARKED). Replays run asynchronously: no
  * thread waits through the retries of a replayed message.
@@ -140,7 +145,11 @@ public final class ParkedReplayService {
                 Consumer consumer = route.getConsumer();
                 exchange = consumer.createExchange(false);
                 fill(exchange, m, o);
-                done = AsyncProcessorConverterHelper.convert(route.getProcessor()).processAsync(exchange);
+                Processor entry = m.reentryStep() == null ? route.getProcessor()
+                        // a split item or multicast branch: only its steps, in a unit of work of its own, as Camel runs it
+                        : PluginHelper.getInternalProcessorFactory(context)
+                                .addUnitOfWorkProcessorAdvice(context, stepProcessor(route, m.reentryStep()), route);
+                done = AsyncProcessorConverterHelper.convert(entry).processAsync(exchange);
             } else {
                 Endpoint endpoint = context.getEndpoint(o.target());
                 exchange = endpoint.createExchange();
@@ -154,6 +163,26 @@ public final class ParkedReplayService {
             release(id, why);
             return CompletableFuture.completedFuture(new ReplayResult(id, ReplayResult.Outcome.FAILED, null, why));
         }
+    }
+
+    /**
+     * The steps of one item of a split ({@code split1}) or of one branch of a multicast ({@code multicast2#1}) in
+     * {@code route}, as the EIP runs them for an item.
+     */
+    static Processor stepProcessor(Route route, String reentryStep) {
+        int hash = reentryStep.indexOf('#');
+        String step = hash < 0 ? reentryStep : reentryStep.substring(0, hash);
+        int branch = hash < 0 ? 0 : Integer.parseInt(reentryStep.substring(hash + 1));
+        for (Processor p : route.filter(step)) {
+            if (p instanceof MulticastProcessor eip && p instanceof IdAware id && step.equals(id.getId())) {
+                List<Processor> items = new ArrayList<>(eip.getProcessors());
+                if (branch < items.size()) {
+                    return items.get(branch);
+                }
+            }
+        }
+        throw new IllegalStateException("route " + route.getRouteId() + " has no step " + reentryStep
+                + " to replay into any more; replay into a named endpoint instead (--to / ?to=)");
     }
 
     /** Every PARKED message of an upstream, one after the other at most {@code ratePerSecond} a second. */
@@ -241,7 +270,9 @@ public final class ParkedReplayService {
     }
 
     private void fill(Exchange exchange, ParkedMessage m, ReplayOptions o) {
-        exchange.getIn().setBody(m.body());
+        // a text body goes back as text: a route's expressions (${body.split(',')}) see what they saw the first time
+        exchange.getIn().setBody(m.body() != null && String.class.getName().equals(m.bodyType())
+                ? context.getTypeConverter().convertTo(String.class, exchange, m.body()) : m.body());
         ParkedHeaders.forReplay(m.headersJson()).forEach((k, v) -> exchange.getIn().setHeader(k, v));
         if (m.idempotencyKey() != null) {
             exchange.getIn().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, m.idempotencyKey());

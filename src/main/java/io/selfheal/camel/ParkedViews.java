@@ -42,10 +42,8 @@ final class ParkedViews {
         line(sb, "status", m.status().name());
         line(sb, "parked at", m.parkedAt());
         line(sb, "updated at", m.updatedAt());
-        line(sb, "route", m.routeId() + (m.failedRouteId() != null && !m.failedRouteId().equals(m.routeId())
-                ? " (gave up in " + m.failedRouteId() + ")" : ""));
-        line(sb, "from", redactor.url(m.fromEndpoint()));
-        line(sb, "endpoint", redactor.url(m.endpoint()));
+        line(sb, "route", m.routeId());
+        line(sb, "replays into", reentry(m, redactor));
         line(sb, "upstream", m.upstream());
         line(sb, "class / reason", m.failureClass() + " / " + m.giveUpReason());
         line(sb, "attempts", m.attempts());
@@ -71,12 +69,35 @@ final class ParkedViews {
         if (m.discardedAt() != null) {
             line(sb, "discarded", m.discardedAt() + " by " + m.discardedBy() + ": " + redactor.text(m.discardReason()));
         }
-        sb.append("headers:").append(System.lineSeparator());
-        headers(m, redactor).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append(System.lineSeparator()));
-        sb.append("failure context: ").append(redactor.text(m.failureContextJson())).append(System.lineSeparator());
-        sb.append("body (").append(m.bodySize()).append(" bytes):").append(System.lineSeparator());
-        sb.append(bodyPreview(m, redactor)).append(System.lineSeparator());
+        String nl = System.lineSeparator();
+        sb.append(nl).append("REPLAY INPUT: the message as its unit of work began; a replay sends this").append(nl);
+        sb.append("headers:").append(nl);
+        headers(m, redactor).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append(nl));
+        sb.append("body (").append(m.bodySize()).append(" bytes):").append(nl);
+        sb.append(bodyPreview(m, redactor)).append(nl);
+        sb.append(nl).append("AT FAILURE: for diagnosis, never replayed").append(nl);
+        line(sb, "gave up in", "route " + (m.failedRouteId() != null ? m.failedRouteId() : m.routeId()));
+        line(sb, "endpoint", redactor.url(m.endpoint()));
+        if (m.failureHeadersJson() != null) {
+            sb.append("headers:").append(nl);
+            failureHeaders(m, redactor).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append(nl));
+            sb.append("body:").append(nl).append(m.failureBody() == null || m.failureBody().isEmpty() ? "(no body)"
+                    : redactor.text(m.failureBody())).append(nl);
+        }
+        sb.append("failure context: ").append(redactor.text(m.failureContextJson())).append(nl);
         return sb.toString();
+    }
+
+    /** Where a replay re-enters: a route's start (its consumer's endpoint), or a split item's or branch's steps. */
+    static String reentry(ParkedMessage m, Redactor redactor) {
+        if (m.reentryStep() == null) {
+            return "route " + m.routeId() + " at its start" + (m.fromEndpoint() == null ? ""
+                    : " (" + redactor.url(m.fromEndpoint()) + ")");
+        }
+        String step = m.reentryStep();
+        int hash = step.indexOf('#');
+        return "route " + m.routeId() + ", the steps of " + (hash < 0 ? "one item of step " + step
+                : "branch " + step.substring(hash + 1) + " of step " + step.substring(0, hash));
     }
 
     static Map<String, Object> summaryMap(ParkedMessage m) {
@@ -114,15 +135,33 @@ final class ParkedViews {
         out.put("discardedAt", str(m.discardedAt()));
         out.put("discardedBy", m.discardedBy());
         out.put("discardReason", redactor.text(m.discardReason()));
+        // what a replay sends and where it re-enters
+        out.put("reentryStep", m.reentryStep());
+        out.put("replaysInto", reentry(m, redactor));
         out.put("headers", headers(m, redactor));
-        out.put("failureContext", redactor.text(m.failureContextJson()));
         out.put("bodyPreview", bodyPreview(m, redactor));
+        // the message when it gave up, for diagnosis only
+        Map<String, Object> atFailure = new LinkedHashMap<>();
+        atFailure.put("routeId", m.failedRouteId());
+        atFailure.put("endpoint", redactor.url(m.endpoint()));
+        atFailure.put("headers", m.failureHeadersJson() == null ? null : failureHeaders(m, redactor));
+        atFailure.put("bodyPreview", m.failureBody() == null ? null : redactor.text(m.failureBody()));
+        out.put("atFailure", atFailure);
+        out.put("failureContext", redactor.text(m.failureContextJson()));
         return out;
     }
 
     private static Map<String, String> headers(ParkedMessage m, Redactor redactor) {
         try {
             return redactor.headers(ParkedHeaders.decode(m.headersJson()));
+        } catch (IllegalArgumentException e) {
+            return Map.of("(unreadable)", e.getMessage());
+        }
+    }
+
+    private static Map<String, String> failureHeaders(ParkedMessage m, Redactor redactor) {
+        try {
+            return redactor.headers(ParkedHeaders.decode(m.failureHeadersJson()));
         } catch (IllegalArgumentException e) {
             return Map.of("(unreadable)", e.getMessage());
         }

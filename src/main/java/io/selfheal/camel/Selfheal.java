@@ -47,7 +47,8 @@ public final class Selfheal {
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
         InstalledBeans.bind(context, SelfhealRuntime.BEAN_NAME, runtime);
         context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
-        // parking keeps the message as it entered its route, so a replay into that route starts from the same input
+        // parking takes the message from where its unit of work began (WorkStart, below); Camel's original message is
+        // only its fallback, and camel-main turns it off again unless camel.main.allow-use-original-message is set
         context.setAllowUseOriginalMessage(true);
         EscalationServices escalation = new EscalationServices(context, config, clock);
         InstalledBeans.bind(context, EscalationServices.BEAN_NAME, escalation);
@@ -63,6 +64,10 @@ public final class Selfheal {
         SelfhealIdempotency.install(context, runtime);
         // the Idempotency-Key's entry, recorded as a message begins a self-healing route
         context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
+        // where each unit of work begins (a route entered, a split item or multicast branch started), and its message
+        // then: what a give-up parks and where its replay re-enters
+        context.addRoutePolicyFactory(new WorkStart.RouteEntries());
+        context.getCamelContextExtension().addInterceptStrategy(new WorkStart.ItemStarts());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
         runtime.addListener(new RetryBudgetListener(runtime));

@@ -32,7 +32,7 @@ public final class ParkedStore implements AutoCloseable {
             + "from_endpoint, upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, "
             + "body_size, headers, failure_context, replayed_from, reparked_as, replay_count, replay_requested_at, "
             + "replay_requested_by, replay_target, replay_max_attempts, replay_max_duration_ms, replayed_at, "
-            + "last_replay_error, discarded_at, discarded_by, discard_reason";
+            + "last_replay_error, discarded_at, discarded_by, discard_reason, reentry_step, failure_headers, failure_body, body_type";
 
     private final ParkedConfig config;
     private final SqlDialect dialect;
@@ -92,26 +92,61 @@ public final class ParkedStore implements AutoCloseable {
                 + "last_replay_error " + dialect.text + ", "
                 + "discarded_at " + dialect.timestamp + " NULL, "
                 + "discarded_by VARCHAR(255), "
-                + "discard_reason " + dialect.text + ")";
+                + "discard_reason " + dialect.text + ", "
+                + addedColumns() + ")";
         Connection c = pool.borrow();
         boolean ok = false;
         try (Statement s = c.createStatement()) {
             s.execute(ddl);
             s.execute("CREATE INDEX IF NOT EXISTS " + table + "_status_ix ON " + table + " (status, upstream)");
+            // a store created by an earlier version lacks the columns added since: add them (H2, PostgreSQL and
+            // MariaDB all know ADD COLUMN IF NOT EXISTS). Only a missing one is altered: a store the process may use
+            // but not alter opens as before.
+            for (String column : addedColumns().split(", ")) {
+                if (!hasColumn(c, column.substring(0, column.indexOf(' ')))) {
+                    s.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column);
+                }
+            }
             ok = true;
         } finally {
             pool.release(c, ok);
         }
     }
 
+    private boolean hasColumn(Connection c, String column) {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("SELECT " + column + " FROM " + table + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Columns added after the first release, with their types: created with the table, or added to an older one. */
+    private String addedColumns() {
+        return "reentry_step VARCHAR(255), failure_headers " + dialect.longText + ", failure_body " + dialect.longText
+                + ", body_type VARCHAR(255)";
+    }
+
+    /** What {@link #parkOnce} did: the record's id, and whether that record already held this very message. */
+    public record Parked(long id, boolean alreadyParked) {
+    }
+
+    /** {@link #parkOnce}, returning only the record's id. */
+    public long park(ParkRequest r) {
+        return parkOnce(r).id();
+    }
+
     /**
      * Stores a given-up message and returns its id. For a replay that failed again ({@code replayedFrom} set), the
-     * earlier record becomes REPARKED with a link to the new one, in the same transaction.
+     * earlier record becomes REPARKED with a link to the new one, in the same transaction. A message already waiting
+     * in the store (the same route, Idempotency-Key and body: its source delivered it again after a crash) is not
+     * stored twice: the answer then names the record that holds it.
      *
      * @throws BodyTooLargeException above selfheal.parked.max-body-size (nothing is stored)
      * @throws ParkingException      when the database refuses
      */
-    public long park(ParkRequest r) {
+    public Parked parkOnce(ParkRequest r) {
         long size = r.body() == null ? 0 : r.body().length;
         if (size > config.maxBodySize()) {
             throw new BodyTooLargeException(size, config.maxBodySize());
@@ -119,8 +154,8 @@ public final class ParkedStore implements AutoCloseable {
         GiveUp g = r.giveUp();
         String sql = "INSERT INTO " + table + " (status, parked_at, updated_at, route_id, failed_route_id, endpoint, from_endpoint, "
                 + "upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, body, "
-                + "body_size, headers, failure_context, replayed_from, replay_count) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+                + "body_size, headers, failure_context, replayed_from, reentry_step, failure_headers, failure_body, "
+                + "body_type, replay_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
         LocalDateTime now = now();
         Connection c = null;
         boolean ok = false;
@@ -135,7 +170,7 @@ public final class ParkedStore implements AutoCloseable {
                 LOG.info("already parked as #{}: the same message (route {}, idempotency key {}, same body) is still "
                         + "waiting there; its source delivered it again (after a crash), so it is not parked twice",
                         waiting, r.routeId(), g.idempotencyKey());
-                return waiting;
+                return new Parked(waiting, true);
             }
             long id;
             try (PreparedStatement ps = dialect == SqlDialect.POSTGRESQL
@@ -169,6 +204,10 @@ public final class ParkedStore implements AutoCloseable {
                 } else {
                     ps.setLong(i++, r.replayedFrom());
                 }
+                ps.setString(i++, cut(r.reentryStep(), 255));
+                ps.setString(i++, r.failureHeadersJson());
+                ps.setString(i++, r.failureBody());
+                ps.setString(i++, cut(r.bodyType(), 255));
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     if (!keys.next()) {
@@ -192,7 +231,7 @@ public final class ParkedStore implements AutoCloseable {
             c.commit();
             c.setAutoCommit(true);
             ok = true;
-            return id;
+            return new Parked(id, false);
         } catch (SQLException e) {
             rollback(c);
             throw new ParkingException("could not park the message in " + config.describeUrl() + " (table " + table
@@ -527,7 +566,11 @@ public final class ParkedStore implements AutoCloseable {
                 rs.getString("last_replay_error"),
                 instant(rs, "discarded_at"),
                 rs.getString("discarded_by"),
-                rs.getString("discard_reason"));
+                rs.getString("discard_reason"),
+                rs.getString("reentry_step"),
+                rs.getString("failure_headers"),
+                rs.getString("failure_body"),
+                rs.getString("body_type"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

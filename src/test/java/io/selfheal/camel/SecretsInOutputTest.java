@@ -191,6 +191,20 @@ class SecretsInOutputTest {
         assertNoSecret("give-up, escalation and alert lines", escalation);
     }
 
+    @Test
+    void parkedViewsCarryNoSecret() {
+        io.selfheal.escalation.ParkedStore store = EscalationServices.of(ctx).store();
+        List<String> views = new ArrayList<>();
+        for (io.selfheal.escalation.ParkedMessage listed : store.list(null, null, 100)) {
+            io.selfheal.escalation.ParkedMessage m = store.find(listed.id()).orElseThrow();
+            // the replay input, and the message at failure (the response headers and the echoing error body)
+            views.add(ParkedViews.show(m, store.config().redactor()));
+            views.add(String.valueOf(ParkedViews.detailMap(m, store.config().redactor())));
+        }
+        assertThat(views).as("two views per parked record").hasSize(2 * results.size());
+        assertNoSecret("parked views (show and the HTTP API's detail)", views);
+    }
+
     /** The one line per give-up that the escalation endpoint writes. */
     private static List<String> giveUpLines() {
         List<String> out = new ArrayList<>();
