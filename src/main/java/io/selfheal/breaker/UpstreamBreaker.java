@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The gate in front of one upstream, shared by every route that calls it: a Resilience4j circuit breaker, the
- * consecutive-failure trip Resilience4j lacks, and the Retry-After hold (a "not before" instant that an upstream's 429
- * or 503 with Retry-After sets for all its callers).
+ * consecutive-failure trip Resilience4j lacks, the adaptive send rate that throttling engages, and the Retry-After hold
+ * (a "not before" instant that an upstream's 503 with Retry-After sets for all its callers).
  * <p>
  * Protocol for a call: {@link #admit()}; when admitted, exactly one of {@link #onSuccess}, {@link #onFailure} or
  * {@link #onNoVerdict} once the call is over. Thread-safe.

@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * The call was not made: the upstream's circuit breaker is open (or every half-open probe slot is taken), or the
- * upstream asked every caller to hold back with Retry-After. Classified RECOVERABLE; the wait it carries (delay source
+ * upstream asked every caller to hold back with Retry-After, or its send rate has no slot free yet. Classified RECOVERABLE; the wait it carries (delay source
  * {@code breaker} or {@code retry-after}) is the time until the upstream may be called again. No call was made, so
  * the retry decision treats it as a wait, not an attempt: it spends no max-attempts, only max-duration bounds it.
  * Cheap to throw: no stack trace, since it is expected and frequent while an upstream is down.

@@ -14,7 +14,7 @@ import java.util.Locale;
 /**
  * Makes every proposed retry of a guarded call that reached its upstream pay one token of that upstream's retry
  * budget; with none left the exchange gives up with {@code BUDGET_EXHAUSTED}. A retry after the gate turned the
- * attempt away (breaker open, Retry-After hold) is free: that attempt added no load, and the breaker already limits
+ * attempt away (breaker open, Retry-After hold, send rate) is free: that attempt added no load, and the breaker already limits
  * what gets through. A retry after a throttle (429, or any answer with Retry-After) is free too: the budget protects a
  * sick upstream from retry load, and a rate limiter protects itself and says when to come back (the send rate then
  * paces the calls). So the calls a failing upstream sees are at most the first attempts plus the tokens spent.
