@@ -20,6 +20,8 @@ import java.util.function.LongSupplier;
  *     the old rate say nothing about the new one (one decrease per round trip, as TCP does). Without it, eight
  *     callers throttled in the same instant would cut the rate to 0.7^8 of what the upstream takes.</li>
  *     <li>A throttle anchors the curve at the rate the upstream accepted, not at the rate sent.</li>
+ *     <li>A throttle counts only while throttles are a real share of the answers ({@link #THROTTLE_SHARE}): the odd
+ *     429 of an upstream that is not over its limit changes nothing.</li>
  * </ul>
  * The burst (the tokens the bucket can hold) is {@code rate × burstWindow}, at least one call, so a hold that ends or
  * a queue that forms is released at most a burst at a time. Thread-safe; the happy path (not engaged) takes no lock.
@@ -75,6 +77,16 @@ public final class AdaptiveSendRate {
     private double slowStartSeconds;
     private double slowStartRate;
     static final double SLOW_START_DOUBLING = 0.5;
+    /**
+     * A throttle lowers the rate only while throttles are at least this share of the upstream's recent answers
+     * (an average over about {@link #SHARE_MEMORY} answers): a rate limiter that is over its limit throttles many
+     * calls in a row, while an upstream that answers a 429 to the odd message (a per-key quota, a busy partition) is
+     * not over any limit, and lowering everyone's rate for it would only slow every caller down.
+     */
+    static final double THROTTLE_SHARE = 0.15;
+    static final double SHARE_MEMORY = 32;
+    /** The throttle share as the bits of a double, updated without a lock. */
+    private final java.util.concurrent.atomic.AtomicLong throttleShare = new java.util.concurrent.atomic.AtomicLong();
     private final RateMeter sent = new RateMeter();
     private final RateMeter accepted = new RateMeter();
     private long throttles;
@@ -163,6 +175,7 @@ public final class AdaptiveSendRate {
     public void onSuccess() {
         double now = seconds();
         accepted.record(now);
+        answered(false);
         if (!engaged) {
             return;
         }
@@ -178,15 +191,26 @@ public final class AdaptiveSendRate {
         }
     }
 
+    /** The upstream throttled a call that was sent at {@code sentNanos} ({@link #nanoTime()}). */
+    public void onThrottle(long sentNanos) {
+        onThrottle(sentNanos, false);
+    }
+
     /**
      * The upstream throttled a call.
      *
-     * @param sentNanos {@link #nanoTime()} when that call was sent
+     * @param sentNanos    {@link #nanoTime()} when that call was sent
+     * @param upstreamWide the upstream said it applies to every caller (a 503 with Retry-After): it counts even when
+     *                     throttles are not yet a share of the answers, so the callers it held are released paced
      */
-    public void onThrottle(long sentNanos) {
+    public void onThrottle(long sentNanos, boolean upstreamWide) {
+        double share = answered(true);
         synchronized (this) {
             double now = seconds();
             throttles++;
+            if (share < THROTTLE_SHARE && !upstreamWide) {
+                return;
+            }
             double sentAt = (sentNanos - startNanos) / 1e9;
             if (engaged && sentAt < lastDecreaseSeconds) {
                 return;
@@ -246,6 +270,22 @@ public final class AdaptiveSendRate {
         if (now > lastRefillSeconds) {
             tokens = Math.min(capacity, tokens + (now - lastRefillSeconds) * fillRate);
             lastRefillSeconds = now;
+        }
+    }
+
+    /** The share of throttles among the upstream's recent answers (an exponential average). */
+    public double throttleShare() {
+        return Double.longBitsToDouble(throttleShare.get());
+    }
+
+    private double answered(boolean throttled) {
+        while (true) {
+            long bits = throttleShare.get();
+            double share = Double.longBitsToDouble(bits);
+            double next = share + ((throttled ? 1.0 : 0.0) - share) / SHARE_MEMORY;
+            if (throttleShare.compareAndSet(bits, Double.doubleToRawLongBits(next))) {
+                return next;
+            }
         }
     }
 

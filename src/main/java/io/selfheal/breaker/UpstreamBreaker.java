@@ -257,16 +257,17 @@ public final class UpstreamBreaker {
      * The upstream throttled the call (429, or an answer with Retry-After): it is alive and answering, so the breaker
      * does not count it; the send rate drops instead.
      *
-     * @param sentNanos {@link #sendClockNanos()} when the call was sent
+     * @param sentNanos    {@link #sendClockNanos()} when the call was sent
+     * @param upstreamWide the upstream said it applies to every caller (a 503 with Retry-After)
      * @return true when the send rate was lowered by it
      */
-    public boolean onThrottle(long sentNanos) {
+    public boolean onThrottle(long sentNanos, boolean upstreamWide) {
         breaker.releasePermission();
         if (sendRate == null) {
             return false;
         }
         long before = sendRate.decreases();
-        sendRate.onThrottle(sentNanos);
+        sendRate.onThrottle(sentNanos, upstreamWide);
         boolean lowered = sendRate.decreases() > before;
         if (lowered) {
             waits.throttled(upstream, sendRate);

@@ -141,7 +141,7 @@ final class GuardedSend extends AsyncProcessorSupport {
         Classification c = runtime.classifier().classify(failure);
         if (throttled(c)) {
             // alive and answering: not a breaker failure; the send rate follows the upstream's capacity instead
-            breaker.onThrottle(sentOnSendClock);
+            breaker.onThrottle(sentOnSendClock, c.http().get().status() == 503);
             holdOnServiceUnavailable(runtime, upstream, breaker, c);
             return;
         }

@@ -27,24 +27,59 @@ class AdaptiveSendRateTest {
         }
     }
 
+    /** Answers throttles, each to a call sent just before, until throttles are the share that lowers the rate. */
+    private void throttledInARow() {
+        long decreases = rate.decreases();
+        for (int i = 0; i < 20 && rate.decreases() == decreases; i++) {
+            advance(Duration.ofMillis(1));
+            long sent = now.get();
+            advance(Duration.ofMillis(1));
+            rate.onThrottle(sent);
+        }
+        assertThat(rate.decreases()).isEqualTo(decreases + 1);
+    }
+
     @Test
-    void offUntilTheFirstThrottleThenDropsToSeventyPercentOfTheMeasuredRate() {
+    void offUntilThrottlingPersistsThenDropsToSeventyPercentOfTheAcceptedRate() {
         sendAt(100, 2);
         assertThat(rate.engaged()).isFalse();
         assertThat(rate.reserve(0).now()).isTrue();
         assertThat(rate.measuredRate()).isCloseTo(100, within(10.0));
+        double accepted = rate.acceptedRate();
 
+        // one 429 among many answers is not a limit
         rate.onThrottle(now.get());
+        assertThat(rate.engaged()).isFalse();
+        throttledInARow();
         assertThat(rate.engaged()).isTrue();
-        assertThat(rate.rate()).isCloseTo(0.7 * rate.measuredRate(), within(1.0));
+        assertThat(rate.rate()).isCloseTo(0.7 * accepted, within(2.0));
         // burst: 100 ms worth of the rate
         assertThat(rate.burst()).isCloseTo(rate.rate() * 0.1, within(0.01));
     }
 
     @Test
+    void theOdd429OfAnUpstreamThatIsNotOverItsLimitNeverLowersTheRate() {
+        // one answer in 25 is a 429, for ten seconds: a per-message quota, not a rate limit
+        long gap = 10_000_000L;
+        for (int i = 1; i <= 1000; i++) {
+            rate.onSend();
+            if (i % 25 == 0) {
+                rate.onThrottle(now.get());
+            } else {
+                rate.onSuccess();
+            }
+            now.addAndGet(gap);
+        }
+        assertThat(rate.throttles()).isEqualTo(40);
+        assertThat(rate.decreases()).isZero();
+        assertThat(rate.engaged()).isFalse();
+        assertThat(rate.throttleShare()).isLessThan(AdaptiveSendRate.THROTTLE_SHARE);
+    }
+
+    @Test
     void queuedCallersAreBookedOneSlotApartAndNoSlotIsGivenTwice() {
         sendAt(50, 2);
-        rate.onThrottle(now.get());
+        throttledInARow();
         double r = rate.rate();
         // callers arrive together: the bucket starts empty, so each waits one slot more than the one before, as far
         // as the booking horizon reaches
@@ -74,14 +109,15 @@ class AdaptiveSendRateTest {
         sendAt(100, 2);
         long sentBefore = now.get();
         advance(Duration.ofMillis(5));
-        rate.onThrottle(now.get());
+        throttledInARow();
         double afterFirst = rate.rate();
+        long throttles = rate.throttles();
         // eight answers to calls that were in flight at the old rate
         for (int i = 0; i < 8; i++) {
             rate.onThrottle(sentBefore);
         }
         assertThat(rate.rate()).isEqualTo(afterFirst);
-        assertThat(rate.throttles()).isEqualTo(9);
+        assertThat(rate.throttles()).isEqualTo(throttles + 8);
         assertThat(rate.decreases()).isEqualTo(1);
         // a call sent after the decrease that is throttled again lowers it again
         advance(Duration.ofMillis(50));
@@ -94,8 +130,8 @@ class AdaptiveSendRateTest {
     @Test
     void climbsBackAlongTheCubicCurveToTheRateBeforeTheThrottleAndBeyond() {
         sendAt(100, 2);
-        rate.onThrottle(now.get());
-        double before = rate.measuredRate();
+        throttledInARow();
+        double before = rate.rate() / 0.7;
         double low = rate.rate();
         // the climb's plateau is reached after cbrt(lastMax * (1 - beta) / scale) seconds
         double window = Math.cbrt(before * 0.3 / 0.4);
@@ -112,11 +148,14 @@ class AdaptiveSendRateTest {
     @Test
     void neverBelowTheMinimumRate() {
         sendAt(2, 2);
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 60; i++) {
             advance(Duration.ofMillis(100));
             rate.onSend();
-            rate.onThrottle(now.get());
+            long sent = now.get();
+            advance(Duration.ofMillis(1));
+            rate.onThrottle(sent);
         }
+        assertThat(rate.decreases()).isGreaterThan(10);
         assertThat(rate.rate()).isGreaterThanOrEqualTo(AdaptiveSendRate.MIN_RATE);
         assertThat(rate.burst()).isGreaterThanOrEqualTo(1.0);
     }

@@ -338,12 +338,13 @@ class BreakerTest {
         assertThat(toB).hasSize(1);
         // route b did not call the upstream before the instant route a was given
         assertThat(logged(toB.get(0))).isAfterOrEqualTo(limited.plusSeconds(1));
-        // b was held back once (a wait, not an attempt), then its one call succeeded
+        // b was held back (a wait, not an attempt: by the hold, then perhaps for a send slot as the held callers are
+        // released paced), then its one call succeeded
         assertThat(b.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(1);
         assertThat(b.getProperty(SelfhealProperties.FAILURE_CLASS)).isEqualTo("RECOVERABLE");
         io.selfheal.retry.AttemptHistory bHistory = b.getProperty(SelfhealProperties.HISTORY, io.selfheal.retry.AttemptHistory.class);
         assertThat(bHistory.outcomes()).isEmpty();
-        assertThat(bHistory.refusals()).isEqualTo(1);
+        assertThat(bHistory.refusals()).isGreaterThanOrEqualTo(1);
         // an answer with Retry-After is no breaker failure
         assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
     }
@@ -373,10 +374,10 @@ class BreakerTest {
         List<LoggedRequest> toA = wm.findAll(getRequestedFor(urlPathEqualTo("/a")));
         assertThat(toA).hasSize(2);
         assertThat(logged(toA.get(1))).isAfterOrEqualTo(logged(toA.get(0)).plusSeconds(1));
-        // the 429 moved neither the breaker nor the budget, and engaged the send rate
+        // the 429 moved neither the breaker nor the send rate: one throttle among successes is no limit
         assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
         assertThat(breakers().forUpstream(HOST).circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
-        assertThat(breakers().forUpstream(HOST).sendRate().engaged()).isTrue();
+        assertThat(breakers().forUpstream(HOST).sendRate().engaged()).isFalse();
         assertThat(bHistory == null || bHistory.failures() == 0).isTrue();
     }
 
