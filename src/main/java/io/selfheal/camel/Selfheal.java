@@ -82,6 +82,8 @@ public final class Selfheal {
         if (config.parked().apiToken() != null) {
             context.addRoutes(new ParkedApiRoutes());
         }
+        // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing
+        context.addStartupListener((ctx, alreadyStarted) -> StartupChecks.routeConfigurationsExist(ctx));
         return runtime;
     }
 
