@@ -22,6 +22,7 @@ public final class SelfhealMain {
     }
 
     public static void main(String[] args) {
+        Selfheal.bindH2ToLoopback();
         if (args.length > 0 && "report".equals(args[0])) {
             System.exit(ReportCommand.run(args, System.out, System.err));
         }
