@@ -87,23 +87,27 @@ public final class SelfhealMain {
             public void afterConfigure(BaseMainSupport m) {
                 // the routes are loaded by now and nothing has started: refuse here, before Camel starts anything
                 StartupChecks.routeConfigurationsExist(m.getCamelContext());
+            }
+        });
+        return main;
+    }
+
+    /**
+     * The jar's camel-main: {@link #create()}, and it refuses to start with a port of its configuration taken or none
+     * of the user's routes to run. (In-process tests start the project's configuration beside other work, so the
+     * port check is the jar's.)
+     */
+    static Main createJar() throws IOException {
+        Main main = create();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
                 var server = m.configure().httpServer();
                 StartupChecks.portFree(server.isEnabled(), server.getHost(), server.getPort(),
                         "camel.server.port", "camel.server.host");
                 var management = m.configure().httpManagementServer();
                 StartupChecks.portFree(management.isEnabled(), management.getHost(), management.getPort(),
                         "camel.management.port", "camel.management.host");
-            }
-        });
-        return main;
-    }
-
-    /** The jar's camel-main: {@link #create()}, and it refuses to start with none of the user's routes to run. */
-    static Main createJar() throws IOException {
-        Main main = create();
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void afterConfigure(BaseMainSupport m) {
                 StartupChecks.userRoutesPresent(m.getCamelContext(),
                         m.configure().getRoutesIncludePattern());
             }
