@@ -11,6 +11,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.Route;
 import org.apache.camel.component.http.HttpEndpoint;
 import org.apache.camel.component.http.helper.HttpMethodHelper;
+import org.apache.camel.http.common.HttpHelper;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.InterceptSendToEndpoint;
@@ -26,21 +27,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The {@value SelfhealProperties#IDEMPOTENCY_KEY_HEADER} part of the self-healing route configuration: every mutating
  * request (POST, PUT, PATCH, DELETE) to an {@code http:}/{@code https:} endpoint from a route inheriting it carries a
- * key that is the same on every retry of one message, after a restart that reads the message again, and on a replay.
+ * key of its own, per message and call site, that is the same on every retry of that call, after a restart that reads
+ * the message again, and on a replay.
  * <p>
- * The key, in order of precedence:
+ * The key sent is {@link IdempotencyKeys#forCall the message key and a tag of the call} (method and URL without its
+ * query), so the PUT, PATCH and DELETE one message makes carry three keys. The message key, in order of precedence:
  * <ol>
  *     <li>the exchange property {@value SelfhealProperties#IDEMPOTENCY_KEY}, when the route sets it (a business key
  *         such as an order id, from any expression);</li>
- *     <li>the header this exchange already sent (the same key on every retry and on later calls of the message);</li>
+ *     <li>the key this exchange fixed at its first mutating call (kept for its later calls and retries);</li>
  *     <li>the key fixed when the message entered its first self-healing route: the {@code Idempotency-Key} header it
- *         arrived with (a replay of a parked message keeps its key), else a name-based UUID of the route id and the
- *         SHA-256 of the body; an empty body defers this to the body at the first mutating call;</li>
+ *         arrived with (a replay of a parked message arrives with its message key), else a name-based UUID of the
+ *         route id and the SHA-256 of the body; an empty body defers this to the body at the first mutating call;</li>
  *     <li>for a copy made inside the route (a split item, a multicast branch): a UUID of the message's key and the
  *         copy's own body, so items of one message get different, stable keys.</li>
  * </ol>
  * Two messages with byte-identical bodies on one route get one key: that is what content-derived keys mean. When
- * that is not wanted, give a business key.
+ * that is not wanted, give a business key. The give-up record and the parked message keep the message key, not a
+ * call's, so a replay derives every call's key again.
  */
 public final class IdempotencyKeyHeader {
     /** Endpoints whose mutating requests get the header (http and https). */
@@ -110,9 +114,7 @@ public final class IdempotencyKeyHeader {
         }
         Message in = exchange.getMessage();
         String carried = in.getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
-        if (carried != null && !carried.isBlank()) {
-            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
-        } else {
+        if (carried != null && carried.isBlank()) {
             carried = null;
         }
         Object body = carried == null ? BodyDigest.rereadable(in) : null;
@@ -159,12 +161,17 @@ public final class IdempotencyKeyHeader {
         @Override
         public void process(Exchange exchange) {
             Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
-            if (entry == null || !IdempotencyKeys.isMutating(method(exchange, httpEndpoint(exchange)))) {
-                // not in a self-healing flow (the interceptor is registered context-wide), or a safe method
+            if (entry == null) {
+                // not in a self-healing flow (the interceptor is registered context-wide)
                 return;
             }
-            exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, keyFor(exchange, entry));
-            exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, exchange.getExchangeId());
+            HttpEndpoint http = httpEndpoint(exchange);
+            String method = method(exchange, http);
+            if (!IdempotencyKeys.isMutating(method)) {
+                return;
+            }
+            exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER,
+                    keyFor(exchange, entry, method, url(exchange, http)));
         }
 
         private HttpEndpoint httpEndpoint(Exchange exchange) {
@@ -191,50 +198,74 @@ public final class IdempotencyKeyHeader {
     }
 
     /**
-     * The key this message goes by, for the give-up record: the header it sent, else its business key, else the key
-     * fixed when it entered (a message that failed before any mutating call), or for a split item or multicast branch
-     * the key of its own derived from that one and its body as it began; else null.
+     * The message key this message goes by, for the give-up record and the parked message (a replay derives each
+     * call's key from it again): the business key, else the key of the self-healing flow, else the header it carries
+     * (outside a self-healing flow), else null.
      */
     public static String currentKey(Exchange exchange) {
-        String id = exchange.getExchangeId();
-        String header = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
-        String owner = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, String.class);
-        // a header a split item or branch copied from its parent is the parent's key, not the item's
-        if (header != null && !header.isBlank() && (owner == null || owner.equals(id))) {
-            return header;
-        }
         String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
         if (business != null && !business.isBlank()) {
             return business;
         }
         Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY, Entry.class);
-        if (entry == null || id.equals(entry.exchangeId())) {
-            return entry == null ? null : entry.key();
+        if (entry != null) {
+            return messageKey(exchange, entry);
         }
-        // a copy made inside the route that gave up before any mutating call: a key of its own, from the message's
-        // key and the copy's body as it began, so its replay (which carries this key) is told apart from its siblings'
-        Object began = WorkStart.firstBodyOf(exchange);
-        String digest = BodyDigest.sha256(exchange.getContext(), began).orElse(IdempotencyKeys.emptyDigest());
-        return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
+        String header = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
+        return header != null && !header.isBlank() ? header : null;
     }
 
-    static String keyFor(Exchange exchange, Entry entry) {
+    /** The key one mutating call carries: the message key and the call site (method, URL without its query). */
+    static String keyFor(Exchange exchange, Entry entry, String method, String url) {
+        return IdempotencyKeys.forCall(messageKey(exchange, entry), method, url);
+    }
+
+    /** The message key, fixed for this exchange the first time it is asked for (a business key is never fixed). */
+    static String messageKey(Exchange exchange, Entry entry) {
         String business = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY, String.class);
         if (business != null && !business.isBlank()) {
             return business;
         }
         String id = exchange.getExchangeId();
-        String current = exchange.getMessage().getHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, String.class);
-        if (current != null && !current.isBlank()
-                && id.equals(exchange.getProperty(SelfhealProperties.IDEMPOTENCY_KEY_OWNER, String.class))) {
-            return current;
+        // properties are copied to split items and multicast branches: a fixed key is this exchange's only if it says so
+        FixedKey fixed = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_MESSAGE_KEY, FixedKey.class);
+        if (fixed != null && fixed.exchangeId().equals(id)) {
+            return fixed.key();
         }
-        String digest = entry.key() != null && id.equals(entry.exchangeId()) ? null
-                : BodyDigest.sha256(exchange.getMessage()).orElse(IdempotencyKeys.emptyDigest());
-        if (id.equals(entry.exchangeId())) {
-            return entry.key() != null ? entry.key() : IdempotencyKeys.fromDigest(entry.routeId(), digest);
+        String key;
+        if (id.equals(entry.exchangeId()) && entry.key() != null) {
+            key = entry.key();
+        } else if (id.equals(entry.exchangeId())) {
+            String digest = BodyDigest.sha256(exchange.getMessage()).orElse(IdempotencyKeys.emptyDigest());
+            key = IdempotencyKeys.fromDigest(entry.routeId(), digest);
+        } else {
+            // a split item or multicast branch: its own key, from the message's and its body as it began (steps
+            // before its first mutating call may change the body; its replay starts from the body as it began)
+            Object began = WorkStart.firstBodyOf(exchange);
+            String digest = BodyDigest.sha256(exchange.getContext(), began).orElse(IdempotencyKeys.emptyDigest());
+            key = IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
         }
-        return IdempotencyKeys.forPartDigest(entry.key() != null ? entry.key() : entry.routeId(), digest);
+        exchange.setProperty(SelfhealProperties.IDEMPOTENCY_MESSAGE_KEY, new FixedKey(id, key));
+        return key;
+    }
+
+    /** A message key and the exchange that fixed it. */
+    record FixedKey(String exchangeId, String key) {
+    }
+
+    /**
+     * The URL camel-http will call (its own rule: the endpoint, or the {@code CamelHttpUri} and {@code CamelHttpPath}
+     * headers), else the intercepted endpoint URI.
+     */
+    static String url(Exchange exchange, HttpEndpoint http) {
+        if (http != null) {
+            try {
+                return HttpHelper.createURL(exchange, http);
+            } catch (Exception e) {
+                // fall back to the endpoint URI
+            }
+        }
+        return exchange.getProperty(ExchangePropertyKey.INTERCEPTED_ENDPOINT, String.class);
     }
 
     /**

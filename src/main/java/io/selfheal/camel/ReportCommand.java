@@ -19,11 +19,13 @@ final class ReportCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        String url = null;
+        boolean given = false;
         try {
-            String url = null;
             for (int i = 1; i < args.length; i++) {
                 if ("--url".equals(args[i]) && i + 1 < args.length) {
                     url = args[++i];
+                    given = true;
                 } else {
                     err.println("Unknown option " + args[i] + ". Usage: report [--url http://127.0.0.1:18081/observe/metrics]");
                     return 2;
@@ -48,13 +50,24 @@ final class ReportCommand {
             out.println("Retry drift per upstream (from " + url + ")");
             out.print(RetryReport.fromScrape(response.body()).format());
             return 0;
-        } catch (java.net.ConnectException e) {
-            err.println("No running Selfheal answers at its metrics endpoint (" + e.getMessage()
-                    + "): start the jar with camel.metrics.enabled=true and camel.management.enabled=true, or pass --url");
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+            err.println(nothingAnswers(url, given, e));
             return 1;
         } catch (Exception e) {
-            err.println("report failed: " + e);
+            err.println("report failed" + (url == null ? "" : " reading " + url) + ": " + e);
             return 1;
         }
+    }
+
+    /** Names the URL tried, where it came from, and the settings that make a job answer there (on 127.0.0.1). */
+    static String nothingAnswers(String url, boolean given, Exception e) {
+        String why = e instanceof java.net.http.HttpConnectTimeoutException ? "connect timed out" : "connection refused";
+        String from = given ? "the URL given with --url"
+                : "the URL made from camel.management.host, camel.management.port and camel.metrics.path (built-in"
+                + " defaults, then ./config/application.properties, then -D)";
+        return "No running Selfheal answers at " + url + " (" + why + "; " + from + "). Start the job with"
+                + " camel.management.enabled=true and camel.metrics.enabled=true (the management server listens on"
+                + " 127.0.0.1 unless camel.management.host says otherwise), run report from the job's directory so it"
+                + " reads the same settings, or pass --url";
     }
 }

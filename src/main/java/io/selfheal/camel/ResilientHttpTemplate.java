@@ -205,14 +205,14 @@ public class ResilientHttpTemplate extends RouteBuilder {
             if (key != null && !key.toString().isBlank()) {
                 exchange.setProperty(SelfhealProperties.IDEMPOTENCY_KEY, key.toString());
             }
+            String url = String.valueOf(exchange.removeProperty(P_URL));
             // stamp the Idempotency-Key here: the self-healing configuration's interceptor only sees routes that name it
             IdempotencyKeyHeader.Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY,
                     IdempotencyKeyHeader.Entry.class);
             if (entry != null && io.selfheal.idempotency.IdempotencyKeys.isMutating(method)) {
                 exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER,
-                        IdempotencyKeyHeader.keyFor(exchange, entry));
+                        IdempotencyKeyHeader.keyFor(exchange, entry, method, url));
             }
-            String url = String.valueOf(exchange.removeProperty(P_URL));
             exchange.setProperty(P_URI, url + (url.contains("?") ? "&" : "?") + "httpMethod=" + method
                     + "&connectTimeout=" + connect + "&responseTimeout=" + read);
         }

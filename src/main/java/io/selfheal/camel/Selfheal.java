@@ -35,6 +35,7 @@ public final class Selfheal {
     }
 
     public static SelfhealRuntime install(CamelContext context, Clock clock) throws Exception {
+        bindH2ToLoopback();
         SelfhealRuntime existing = InstalledBeans.lookup(context, SelfhealRuntime.BEAN_NAME, SelfhealRuntime.class);
         if (existing != null) {
             return existing;
@@ -87,7 +88,24 @@ public final class Selfheal {
         if (config.parked().apiToken() != null) {
             context.addRoutes(new ParkedApiRoutes());
         }
+        // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing
+        context.addStartupListener((ctx, alreadyStarted) -> StartupChecks.routeConfigurationsExist(ctx));
         return runtime;
+    }
+
+    /** The system property H2 reads, once, for the address its servers bind (AUTO_SERVER's TCP server included). */
+    public static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
+    /**
+     * The default parked store uses H2's AUTO_SERVER, so the CLI can read it while the job runs; H2 then opens a TCP
+     * server, which otherwise listens on every interface. Bind it to 127.0.0.1 unless the user chose an address
+     * ({@code -Dh2.bindAddress=...}). H2 reads the property when its first class loads, so the jar sets it before
+     * anything else; a program of its own that used H2 before {@link #install} must set it itself.
+     */
+    public static void bindH2ToLoopback() {
+        if (System.getProperty(H2_BIND_ADDRESS) == null) {
+            System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ public final class SelfhealMain {
     }
 
     public static void main(String[] args) {
+        Selfheal.bindH2ToLoopback();
         if (args.length > 0 && "report".equals(args[0])) {
             System.exit(ReportCommand.run(args, System.out, System.err));
         }
@@ -30,15 +31,27 @@ public final class SelfhealMain {
             System.exit(ParkedCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         int code;
+        Main main = null;
         try {
-            Main main = create();
+            main = createJar();
             code = main.run(args);
         } catch (Throwable e) {
             // start-up failed (an invalid configuration, a broken route file): say why in one line, and exit
-            System.err.println("Selfheal could not start: " + rootMessage(e));
+            System.err.println("Selfheal could not start: " + startupFailure(e, main));
             code = 1;
         }
         System.exit(code);
+    }
+
+    /** Why start-up failed, in one line: a missing routes directory says what to do, not only its name. */
+    static String startupFailure(Throwable e, Main main) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.nio.file.NoSuchFileException missing && main != null) {
+                return StartupChecks.noRoutes(main.configure().getRoutesIncludePattern(),
+                        "the directory " + missing.getFile() + " does not exist");
+            }
+        }
+        return rootMessage(e);
     }
 
     /** The most useful message in a cause chain: a configuration error's, else the deepest one. */
@@ -68,6 +81,35 @@ public final class SelfhealMain {
                 } catch (Exception e) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
+            }
+
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                // the routes are loaded by now and nothing has started: refuse here, before Camel starts anything
+                StartupChecks.routeConfigurationsExist(m.getCamelContext());
+            }
+        });
+        return main;
+    }
+
+    /**
+     * The jar's camel-main: {@link #create()}, and it refuses to start with a port of its configuration taken or none
+     * of the user's routes to run. (In-process tests start the project's configuration beside other work, so the
+     * port check is the jar's.)
+     */
+    static Main createJar() throws IOException {
+        Main main = create();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                var server = m.configure().httpServer();
+                StartupChecks.portFree(server.isEnabled(), server.getHost(), server.getPort(),
+                        "camel.server.port", "camel.server.host");
+                var management = m.configure().httpManagementServer();
+                StartupChecks.portFree(management.isEnabled(), management.getHost(), management.getPort(),
+                        "camel.management.port", "camel.management.host");
+                StartupChecks.userRoutesPresent(m.getCamelContext(),
+                        m.configure().getRoutesIncludePattern());
             }
         });
         return main;

@@ -23,11 +23,12 @@ public final class SelfhealProperties {
     public static final String KIND_BREAKER_OPEN = "BREAKER_OPEN";
     /** The {@link io.selfheal.breaker.BreakerTransition} of a breaker event on the escalation endpoint. */
     public static final String BREAKER_TRANSITION = "SelfhealBreakerTransition";
-    /** Outgoing header on mutating requests; the same on every retry of one message. */
+    /** Outgoing header on mutating requests: one key per message and call site, the same on every retry of it. */
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     /**
-     * Set by a route to give the business key sent as {@value #IDEMPOTENCY_KEY_HEADER} (an order id, say); without it
-     * the key is derived from the message as it entered the route.
+     * Set by a route to give the business key (an order id, say) that the {@value #IDEMPOTENCY_KEY_HEADER} of each
+     * call is made from ({@code <business key>:<call-site tag>}); without it the message key is derived from the
+     * message as it entered the route.
      */
     public static final String IDEMPOTENCY_KEY = "SelfhealIdempotencyKey";
     /**
@@ -50,8 +51,8 @@ public final class SelfhealProperties {
     static final String CLASSIFICATION = "SelfhealClassification";
     /** Internal: the idempotency key fixed when the message entered its first self-healing route. */
     static final String IDEMPOTENCY_ENTRY = "SelfhealIdempotencyEntry";
-    /** Internal: the exchange that set the current {@value #IDEMPOTENCY_KEY_HEADER} header. */
-    static final String IDEMPOTENCY_KEY_OWNER = "SelfhealIdempotencyKeyOwner";
+    /** Internal: the message key fixed for an exchange, and which exchange fixed it. */
+    static final String IDEMPOTENCY_MESSAGE_KEY = "SelfhealIdempotencyMessageKey";
     /** Internal: the last guarded call's upstream and whether it reached it ({@link GuardedCall}). */
     static final String GUARDED_CALL = "SelfhealGuardedCall";
     /** The send slot ({@link io.selfheal.breaker.SendSlot}) the upstream's send rate booked for this exchange's next call. */

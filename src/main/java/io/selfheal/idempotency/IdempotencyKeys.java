@@ -10,6 +10,10 @@ import java.util.UUID;
  * Deterministic idempotency keys: the same message gives the same key on every retry, after a restart that reads it
  * again, and on a replay; different content gives a different key. Name-based UUIDs, so a key says nothing about the
  * content it came from.
+ * <p>
+ * A message key is not sent as it is: each mutating call a message makes gets {@link #forCall its own key}, the
+ * message key plus a tag of the call site (method and URL), since a server that honours keys answers a second,
+ * different call under one key with the first call's response, or refuses it as reuse.
  */
 public final class IdempotencyKeys {
     /** Methods that change state on the server (RFC 9110 non-safe); GET, HEAD, OPTIONS and TRACE carry no key. */
@@ -39,6 +43,44 @@ public final class IdempotencyKeys {
 
     public static String forPartDigest(String parentKey, String partSha256Hex) {
         return nameUuid("selfheal-part:" + parentKey + ":" + partSha256Hex);
+    }
+
+    /**
+     * The key one call of a message carries: {@code <messageKey>:<tag>}, the tag being the first 12 hex digits of the
+     * SHA-256 of the {@link #callSite call site}. The same message and call site give the same key on every retry,
+     * restart and replay; two call sites of one message (a PUT then a DELETE, or two URLs) give two keys, also when the
+     * message key is a business key.
+     */
+    public static String forCall(String messageKey, String method, String url) {
+        return messageKey + ":" + sha256Hex(callSite(method, url).getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+    }
+
+    /**
+     * What identifies a call site: the method in capitals and the URL without its query, fragment and user info (the
+     * query is where volatile values go, timestamps, signatures and Camel's own endpoint options; credentials rotate).
+     * Scheme and host are compared in lower case.
+     */
+    static String callSite(String method, String url) {
+        String u = url == null ? "" : url;
+        int cut = u.length();
+        for (char c : new char[] {'?', '#'}) {
+            int i = u.indexOf(c);
+            if (i >= 0 && i < cut) {
+                cut = i;
+            }
+        }
+        u = u.substring(0, cut);
+        int scheme = u.indexOf("://");
+        int authorityStart = scheme < 0 ? 0 : scheme + 3;
+        int pathStart = u.indexOf('/', authorityStart);
+        String authority = pathStart < 0 ? u.substring(authorityStart) : u.substring(authorityStart, pathStart);
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            authority = authority.substring(at + 1);
+        }
+        String head = (scheme < 0 ? "" : u.substring(0, scheme + 3)) + authority;
+        String path = pathStart < 0 ? "" : u.substring(pathStart);
+        return (method == null ? "" : method.toUpperCase(Locale.ROOT)) + " " + head.toLowerCase(Locale.ROOT) + path;
     }
 
     /** The SHA-256 of no bytes, for a part without a body. */

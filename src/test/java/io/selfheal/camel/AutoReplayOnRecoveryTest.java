@@ -80,10 +80,12 @@ class AutoReplayOnRecoveryTest {
             return escalation.store().list(ParkedStatus.REPLAYED, "ledger", 100).size()
                     == parked.stream().filter(m -> isAutoReplayed(m.giveUpReason())).count();
         });
-        // each replayed message reached the upstream with the key it was parked with
+        // each replayed message reached the upstream with its call's key made from the key it was parked with
+        String callSite = "http://127.0.0.1:" + wm.port() + "/ledger";
         for (ParkedMessage m : parked) {
             if (isAutoReplayed(m.giveUpReason())) {
-                wm.verify(postRequestedFor(urlEqualTo("/ledger")).withHeader("Idempotency-Key", equalTo(m.idempotencyKey()))
+                wm.verify(postRequestedFor(urlEqualTo("/ledger")).withHeader("Idempotency-Key",
+                                equalTo(io.selfheal.idempotency.IdempotencyKeys.forCall(m.idempotencyKey(), "POST", callSite)))
                         .withRequestBody(equalTo(new String(escalation.store().find(m.id()).orElseThrow().body()))));
             }
         }

@@ -155,14 +155,17 @@ class HttpRetryTest {
         // 50 attempts at 100ms (jitter 0) would take ~5s; the deadline is 1s after the first failure
         startRoute(TestContexts.scaled("selfheal.defaults.max-attempts", "50", "selfheal.defaults.initial-delay", "100ms",
                 "selfheal.defaults.multiplier", "1", "selfheal.defaults.jitter", "0", "selfheal.defaults.max-duration", "1s"));
+        ScheduledWaits waits = ScheduledWaits.install(ctx);
         Exchange out = call();
         assertThat(out.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("DURATION");
         List<LoggedRequest> requests = wm.findAll(getRequestedFor(urlEqualTo("/item")));
+        // at most the 100ms steps that fit in 1s after the first failure (a loaded machine fires timers late: fewer)
         assertThat(requests.size()).isBetween(2, 11);
-        Instant first = requests.get(0).getLoggedDate().toInstant();
-        Instant last = requests.get(requests.size() - 1).getLoggedDate().toInstant();
-        // no attempt was scheduled past the deadline (WireMock logs at millisecond precision, hence the slack of 1 tick)
-        assertThat(Duration.between(first, last)).isLessThanOrEqualTo(Duration.ofMillis(1100));
-        assertThat(out.getProperty(SelfhealProperties.ELAPSED_MILLIS, Long.class)).isLessThanOrEqualTo(1100L);
+        assertThat(waits.ends()).hasSize(requests.size() - 1);
+        // no attempt was scheduled past the deadline: each wait ends by first failure + 1s, as decided (how late a
+        // timer then fires is the machine's, so the wall-clock span of the requests is not what is asserted)
+        assertThat(waits.ends()).allSatisfy(end -> assertThat(end).isLessThanOrEqualTo(Duration.ofSeconds(1)));
+        assertThat(out.getProperty(SelfhealProperties.GIVE_UP, io.selfheal.escalation.GiveUp.class).attempts())
+                .isEqualTo(requests.size());
     }
 }

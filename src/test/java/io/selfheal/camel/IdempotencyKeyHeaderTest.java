@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The Idempotency-Key header on mutating requests from self-healing routes, against a real HTTP server: one key per
- * message, the same on every retry, after a restart and on a replay; 409 retried, 422 not.
+ * message and call site, the same on every retry, after a restart and on a replay; 409 retried, 422 not.
  */
 class IdempotencyKeyHeaderTest {
     private static final String KEY = "Idempotency-Key";
@@ -94,7 +94,9 @@ class IdempotencyKeyHeaderTest {
         List<String> keys = sentKeys();
         assertThat(keys).hasSize(4).doesNotContainNull();
         assertThat(new HashSet<>(keys)).hasSize(1);
-        assertThat(UUID.fromString(keys.get(0))).isNotNull();
+        // the message key (a name-based UUID) and the call's tag
+        assertThat(keys.get(0)).matches("[0-9a-f-]{36}:[0-9a-f]{12}");
+        assertThat(UUID.fromString(keys.get(0).substring(0, 36))).isNotNull();
     }
 
     @Test
@@ -145,10 +147,13 @@ class IdempotencyKeyHeaderTest {
         assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP_REASON)).isEqualTo("ATTEMPTS");
         String key = gaveUp.getMessage().getHeader(KEY, String.class);
         assertThat(key).isNotNull();
-        assertThat(gaveUp.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class).idempotencyKey()).isEqualTo(key);
-        // what a parked store keeps: the body and the headers
+        // the record keeps the message key; the key sent is the message key's for this call
+        String messageKey = gaveUp.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class).idempotencyKey();
+        assertThat(key).startsWith(messageKey + ":");
+        // what a parked store keeps: the body, the headers and the message key as Idempotency-Key
         String body = gaveUp.getMessage().getBody(String.class);
         Map<String, Object> headers = new HashMap<>(gaveUp.getMessage().getHeaders());
+        headers.put(KEY, messageKey);
 
         wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("outage").whenScenarioStateIs("recovered")
                 .willReturn(aResponse().withStatus(201)));
@@ -167,7 +172,7 @@ class IdempotencyKeyHeaderTest {
     }
 
     @Test
-    void aBusinessKeyFromTheRouteIsSentAsIs() throws Exception {
+    void aBusinessKeyFromTheRouteDecidesTheKey() throws Exception {
         stubSequence(503, 201);
         ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
@@ -181,7 +186,102 @@ class IdempotencyKeyHeaderTest {
         // the same order with another payload (a later version of it) keeps the business key
         ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":2}", "orderId", "42");
 
-        assertThat(sentKeys()).containsExactly("order-42", "order-42", "order-42");
+        List<String> keys = sentKeys();
+        assertThat(keys).hasSize(3);
+        assertThat(new HashSet<>(keys)).hasSize(1);
+        assertThat(keys.get(0)).startsWith("order-42:");
+    }
+
+    /** PUT /orders/1, PATCH /orders/1, DELETE /orders/1/hold: one message, three call sites. */
+    private RouteBuilder threeCalls(boolean businessKey) {
+        String base = "http://127.0.0.1:" + wm.getPort();
+        return new RouteBuilder() {
+            @Override
+            public void configure() {
+                var route = from("direct:send").routeId("order-flow").routeConfigurationId("self-healing");
+                if (businessKey) {
+                    route.setProperty(SelfhealProperties.IDEMPOTENCY_KEY, simple("order-${header.orderId}"));
+                }
+                route.setHeader(Exchange.HTTP_METHOD, constant("PUT")).to(base + "/orders/1?connectTimeout=2000")
+                        .setHeader(Exchange.HTTP_METHOD, constant("PATCH")).to(base + "/orders/1?responseTimeout=3000")
+                        .setHeader(Exchange.HTTP_METHOD, constant("DELETE")).to(base + "/orders/1/hold");
+            }
+        };
+    }
+
+    /** The PUT and the PATCH fail once each, then succeed; the DELETE succeeds. */
+    private void stubThreeCalls() {
+        wm.resetScenarios();
+        for (String method : List.of("PUT", "PATCH")) {
+            wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.request(method, urlPathEqualTo("/orders/1"))
+                    .inScenario(method).whenScenarioStateIs(STARTED)
+                    .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+            wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.request(method, urlPathEqualTo("/orders/1"))
+                    .inScenario(method).whenScenarioStateIs("up")
+                    .willReturn(aResponse().withStatus(200).withBody("{\"done\":\"" + method + "\"}")));
+        }
+        wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathEqualTo("/orders/1/hold"))
+                .willReturn(aResponse().withStatus(204)));
+    }
+
+    /** The keys the server saw, by method and path, in the order of the journal. */
+    private Map<String, List<String>> keysByCall() {
+        Map<String, List<String>> byCall = new java.util.TreeMap<>();
+        List<LoggedRequest> requests = new ArrayList<>(wm.findAll(anyRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/orders/1.*"))));
+        for (LoggedRequest r : requests) {
+            byCall.computeIfAbsent(r.getMethod().getName() + " " + r.getUrl().replaceAll("\\?.*", ""),
+                    k -> new ArrayList<>()).add(r.getHeader(KEY));
+        }
+        return byCall;
+    }
+
+    @Test
+    void twoDifferentMutatingCallsOfOneMessageCarryTwoKeysEachStableAcrossRetriesAndARestart() throws Exception {
+        stubThreeCalls();
+        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(false));
+        assertThat(send("{\"order\":1}").getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+        ctx.stop();
+        // a new process reads the same message again, and the server fails the same way
+        stubThreeCalls();
+        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(false));
+        assertThat(send("{\"order\":1}").getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
+
+        Map<String, List<String>> byCall = keysByCall();
+        assertThat(byCall).containsOnlyKeys("PUT /orders/1", "PATCH /orders/1", "DELETE /orders/1/hold");
+        // two attempts per run for the PUT and the PATCH, one for the DELETE; each call's key on every one of them
+        assertThat(byCall.get("PUT /orders/1")).hasSize(4);
+        assertThat(byCall.get("PATCH /orders/1")).hasSize(4);
+        assertThat(byCall.get("DELETE /orders/1/hold")).hasSize(2);
+        Set<String> perCall = new HashSet<>();
+        byCall.forEach((call, keys) -> {
+            assertThat(keys).as(call).doesNotContainNull();
+            assertThat(new HashSet<>(keys)).as(call).hasSize(1);
+            perCall.add(keys.get(0));
+        });
+        assertThat(perCall).hasSize(3);
+        // one message: the three keys share its message key
+        assertThat(perCall.stream().map(k -> k.substring(0, k.lastIndexOf(':'))).distinct()).hasSize(1);
+    }
+
+    @Test
+    void twoCallsWithOneBusinessKeyAreToldApartByTheirCallSite() throws Exception {
+        stubThreeCalls();
+        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(true));
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":1}", "orderId", "42");
+        ctx.stop();
+        stubThreeCalls();
+        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(true));
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":1}", "orderId", "42");
+
+        Map<String, List<String>> byCall = keysByCall();
+        Set<String> perCall = new HashSet<>();
+        byCall.forEach((call, keys) -> {
+            assertThat(new HashSet<>(keys)).as(call).hasSize(1);
+            assertThat(keys.get(0)).as(call).startsWith("order-42:");
+            perCall.add(keys.get(0));
+        });
+        assertThat(perCall).hasSize(3);
     }
 
     @ParameterizedTest

@@ -169,7 +169,7 @@ class ParkedApiAndSecretsTest {
         assertThat(store().find(id).orElseThrow().status()).isEqualTo(ParkedStatus.REPLAYED);
         List<LoggedRequest> seen = upstream.findAll(postRequestedFor(urlPathEqualTo("/orders")));
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).getHeader("Idempotency-Key")).isEqualTo("idem-1");
+        assertThat(seen.get(0).getHeader("Idempotency-Key")).isEqualTo(CallKeys.of("idem-1", seen.get(0)));
         // redacted headers are not re-sent as "***"
         assertThat(seen.get(0).containsHeader("Authorization")).isFalse();
         assertThat(authorized("POST", "/selfheal/parked/" + id + "/replay").statusCode()).isEqualTo(409);

@@ -164,7 +164,7 @@ class ParkedStoreReplayTest {
         assertThat(store.find(second).orElseThrow().replayedAt()).isNotNull();
         List<LoggedRequest> seen = upstream.findAll(postRequestedFor(urlPathEqualTo("/orders")));
         assertThat(seen).hasSize(1);
-        assertThat(seen.get(0).getHeader("Idempotency-Key")).isEqualTo("idem-7");
+        assertThat(seen.get(0).getHeader("Idempotency-Key")).isEqualTo(CallKeys.of("idem-7", seen.get(0)));
         assertThat(seen.get(0).getHeader("orderId")).isEqualTo("7");
         assertThat(seen.get(0).getBody()).isEqualTo(body);
 

@@ -49,6 +49,32 @@ class ReportCommandTest {
         int code = ReportCommand.run(new String[] {"report", "--url", "http://127.0.0.1:1/observe/metrics"},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("No running Selfheal");
+        assertThat(err.toString()).contains("No running Selfheal answers at http://127.0.0.1:1/observe/metrics")
+                .contains("--url").doesNotContain("(null)");
+    }
+
+    @Test
+    void withoutAUrlItNamesTheUrlItMadeFromTheSettings() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String previous = System.setProperty("camel.management.port", String.valueOf(port));
+        try {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = ReportCommand.run(new String[] {"report"}, new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err));
+            assertThat(code).isEqualTo(1);
+            // the management host is 127.0.0.1 unless configured otherwise, and the message says which settings made it
+            assertThat(err.toString()).contains("http://127.0.0.1:" + port + "/observe/metrics")
+                    .contains("camel.management.port").contains("camel.management.enabled=true")
+                    .doesNotContain("0.0.0.0").doesNotContain("(null)");
+        } finally {
+            if (previous == null) {
+                System.clearProperty("camel.management.port");
+            } else {
+                System.setProperty("camel.management.port", previous);
+            }
+        }
     }
 }

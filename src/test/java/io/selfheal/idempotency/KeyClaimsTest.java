@@ -274,10 +274,13 @@ class KeyClaimsTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger renewals = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(threads);
+        // the checks begin once renewing has: that they overlap is then a fact, not up to the scheduler
+        CountDownLatch renewing = new CountDownLatch(1);
         Thread renewer = new Thread(() -> {
             while (done.getCount() > 0) {
                 store.renewClaims();
                 renewals.incrementAndGet();
+                renewing.countDown();
             }
         });
         renewer.start();
@@ -285,6 +288,7 @@ class KeyClaimsTest {
             String prefix = "t" + t + "-";
             new Thread(() -> {
                 try {
+                    renewing.await();
                     for (int i = 0; i < checksPerThread && failure.get() == null; i++) {
                         assertThat(store.add("orders", prefix + i)).isTrue();
                         assertThat(store.confirm("orders", prefix + i)).isTrue();
