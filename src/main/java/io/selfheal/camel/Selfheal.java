@@ -74,6 +74,18 @@ public final class Selfheal {
                 escalation.replay().onUpstreamRecovered(t.upstream());
             }
         });
+        // what waited for a retry when the process last stopped was parked as SHUTDOWN: it goes back through now
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes may not all run yet: replay once the context is fully started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                escalation.replay().onStarted();
+            }
+        });
         BreakerReadiness.register(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
         context.addRoutes(new EscalationRoutes());
