@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.classify.FailureClass;
+import io.selfheal.escalation.BodyTooLargeException;
 import io.selfheal.escalation.GiveUp;
 import io.selfheal.escalation.Json;
 import io.selfheal.observe.LogFields;
@@ -58,8 +59,9 @@ final class Escalator implements Processor {
 
         Long parkedId = null;
         ParkingException failure = null;
+        ParkRequest request = null;
         try {
-            ParkRequest request = request(exchange, g, config);
+            request = request(exchange, g, config);
             parkedId = services.store().park(request);
             exchange.setProperty(PARKED_ID, parkedId);
             LOG.info("parked as #{}: replays into route {} exchange={} (list with: parked list, or GET /selfheal/parked)",
@@ -73,6 +75,12 @@ final class Escalator implements Processor {
         if (failure != null) {
             LOG.error("NOT parked, the exchange fails so its source keeps the message: route={} exchange={}: {}",
                     g.routeId(), g.exchangeId(), redactor.text(failure.getMessage()));
+            if (request != null && !(failure instanceof BodyTooLargeException) && !isItemOfSplitOrMulticast(exchange)) {
+                // its work is over: when the source delivers it again it waits for the store, not for its upstream
+                Duration next = services.awaitingParking().remember(exchange, request, g);
+                LOG.warn("when its source delivers it again it is parked without calling its upstream again (next "
+                        + "attempt to park it in {})", io.selfheal.escalation.Durations.human(next));
+            }
             // Camel logs the caught exception when a failure handler fails; its message may hold a secret URL, so
             // leave it the redacted give-up instead
             exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, new GaveUpException(g.summary()));

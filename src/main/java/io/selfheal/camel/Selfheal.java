@@ -63,6 +63,9 @@ public final class Selfheal {
         SelfhealIdempotency.install(context, runtime);
         // the Idempotency-Key's entry, recorded as a message begins a self-healing route
         context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
+        // a message that gave up while the parked store refused it is parked when its source delivers it again,
+        // without running its route (and calling its upstream) again
+        context.addRoutePolicyFactory(escalation.awaitingParking());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
         runtime.addListener(new RetryBudgetListener(runtime));
