@@ -29,6 +29,11 @@ final class RedeliveryWaits implements ScheduledExecutorService {
         this.scheduler = scheduler;
     }
 
+    /** The shared scheduler this view hands the tasks to. */
+    ScheduledExecutorService shared() {
+        return scheduler;
+    }
+
     /** The redeliveries waiting now. */
     int size() {
         return waiting.size();

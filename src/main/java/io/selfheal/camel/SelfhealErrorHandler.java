@@ -184,8 +184,11 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
 
     @Override
     public ErrorHandler clone(Processor output) {
+        // the clone keeps its own waits on the same shared scheduler
         SelfhealErrorHandler answer = new SelfhealErrorHandler(camelContext, output, logger, redeliveryProcessor,
-                redeliveryPolicy, retryWhilePolicy, executorService, onPrepareProcessor, onExceptionProcessor);
+                redeliveryPolicy, retryWhilePolicy,
+                executorService instanceof RedeliveryWaits w ? w.shared() : executorService,
+                onPrepareProcessor, onExceptionProcessor);
         answer.exceptionPolicies = exceptionPolicies;
         return answer;
     }
