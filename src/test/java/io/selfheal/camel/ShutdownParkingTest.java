@@ -111,6 +111,41 @@ class ShutdownParkingTest {
         assertThat(replayedKeys).isEqualTo(firstKeys);
     }
 
+    @Test
+    void aFileWhoseMessageCouldNotBeParkedAtShutdownStaysInTheInbox(@TempDir Path dir) throws Exception {
+        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        upstream.start();
+        upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        String url = "jdbc:h2:mem:shutdown-down-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        String table = EscalationTests.uniqueTable();
+        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+                        "selfheal.parked.table", table),
+                "selfheal.defaults.initial-delay", "10m", "selfheal.defaults.max-delay", "10m",
+                "selfheal.defaults.max-duration", "1h", "selfheal.parked.replay-poll-interval", "0s");
+        ctx = start(props, routes(inbox));
+        for (int i = 0; i < 5; i++) {
+            Files.writeString(inbox.resolve("order-" + i + ".txt"), "file-" + i);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> upstream.getAllServeEvents().size() == 5
+                && ctx.getInflightRepository().size() == 5);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " RENAME TO " + table + "_down");
+        }
+        ctx.stop();
+        ctx = null;
+
+        try (Stream<Path> left = Files.list(inbox)) {
+            assertThat(left.filter(Files::isRegularFile).count()).as("not parked, so not acknowledged").isEqualTo(5);
+        }
+        if (Files.exists(inbox.resolve(".camel"))) {
+            try (Stream<Path> done = Files.list(inbox.resolve(".camel"))) {
+                assertThat(done.toList()).as("nothing moved to .camel").isEmpty();
+            }
+        }
+    }
+
     private static CamelContext start(Map<String, String> props, RoutesBuilder routes) throws Exception {
         CamelContext c = EscalationTests.start(props, Clock.systemUTC(), routes);
         c.getShutdownStrategy().setTimeout(20);
