@@ -81,6 +81,7 @@ class ParkedStoreOutageTest {
 
             // the message runs its retries once, gives up, and the store refuses it
             await().atMost(Duration.ofSeconds(20)).until(() -> log.all().contains("NOT parked, the exchange fails"));
+            long gaveUpAt = System.nanoTime();
             assertThat(upstream.getAllServeEvents()).hasSize(MAX_ATTEMPTS);
             // the file is picked up again and again (every 20 ms) and the upstream is not called again
             await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
@@ -90,9 +91,13 @@ class ParkedStoreOutageTest {
             long storeAttempts = log.lines().stream().filter(l -> l.contains("still NOT parked")).count();
             // each delivery that failed again is one rollback of the file consumer
             long polls = log.lines().stream().filter(l -> l.contains("Rollback file strategy")).count();
+            // 200 ms, then 400 ms, between attempts, however often the file came back
+            long elapsedMillis = (System.nanoTime() - gaveUpAt) / 1_000_000 + 50;
             assertThat(storeAttempts).as("the store is tried again with a backoff, not on each of %d deliveries", polls)
-                    .isBetween(1L, 8L);
-            assertThat(polls).isGreaterThan(storeAttempts);
+                    .isLessThanOrEqualTo(1 + elapsedMillis / 400 + 1);
+            assertThat(awaiting.delay(1)).isEqualTo(Duration.ofMillis(200));
+            assertThat(awaiting.delay(2)).isEqualTo(Duration.ofMillis(400));
+            assertThat(awaiting.delay(30)).as("bounded").isEqualTo(Duration.ofMillis(400));
 
             sql(url, "ALTER TABLE " + table + "_down RENAME TO " + table);
             await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(inbox.resolve("order-1.txt")));
