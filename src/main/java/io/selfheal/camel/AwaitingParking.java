@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Messages whose work is over (they gave up) but whose parking failed, kept in memory by their source identity. The
@@ -32,7 +34,8 @@ import java.util.Map;
  * The identity of a source message: the route it entered and, for a file, its path, size and modification time, or
  * else the digest of the body it arrived with and the Idempotency-Key it carried. Only whole messages are kept: a
  * split item or a multicast branch comes back inside its parent, which runs again. Held in memory, up to
- * {@value #MAX_KEPT} messages; a restart forgets them, and the message then runs its route again once.
+ * {@value #MAX_KEPT} messages, each until its source has not delivered it again for 10 x max-delay; a restart
+ * forgets them, and such a message then runs its route again once.
  */
 final class AwaitingParking extends RoutePolicySupport implements RoutePolicyFactory {
     static final int MAX_KEPT = 1_000;
@@ -43,19 +46,26 @@ final class AwaitingParking extends RoutePolicySupport implements RoutePolicyFac
     private final Duration initialDelay;
     private final Duration maxDelay;
     private final Redactor redactor;
+    private final Duration forgetAfter;
     private final Map<String, Pending> pending = new LinkedHashMap<>();
-    private volatile boolean any;
+    /** The routes that have a message waiting: every other exchange passes at the cost of one look-up. */
+    private volatile Set<String> routes = Set.of();
 
     AwaitingParking(ParkedStore store, Clock clock, Duration initialDelay, Duration maxDelay) {
         this.store = store;
         this.clock = clock;
         this.initialDelay = initialDelay;
         this.maxDelay = maxDelay;
+        this.forgetAfter = maxDelay.multipliedBy(10);
         this.redactor = store.config().redactor();
     }
 
-    /** One message that gave up and is not parked yet. */
-    private record Pending(ParkRequest request, GiveUp giveUp, int storeAttempts, Instant nextAttempt) {
+    /** One message that gave up and is not parked yet; {@code lastSeen}: given up or delivered again. */
+    private record Pending(String routeId, ParkRequest request, GiveUp giveUp, int storeAttempts, Instant nextAttempt,
+                           Instant lastSeen) {
+        Pending seen(Instant now) {
+            return new Pending(routeId, request, giveUp, storeAttempts, nextAttempt, now);
+        }
     }
 
     @Override
@@ -69,25 +79,34 @@ final class AwaitingParking extends RoutePolicySupport implements RoutePolicyFac
      * without running its route again. Returns the delay until the next store attempt.
      */
     Duration remember(Exchange exchange, ParkRequest request, GiveUp giveUp) {
-        return remember(identity(exchange, original(exchange)), request, giveUp);
+        return remember(exchange.getFromRouteId(), identity(exchange, original(exchange)), request, giveUp);
     }
 
-    private Duration remember(String identity, ParkRequest request, GiveUp giveUp) {
+    private Duration remember(String routeId, String identity, ParkRequest request, GiveUp giveUp) {
         Instant now = clock.instant();
         synchronized (pending) {
             Pending before = pending.remove(identity);
             int attempts = before == null ? 1 : before.storeAttempts() + 1;
             Duration delay = delay(attempts);
-            pending.put(identity, new Pending(request, giveUp, attempts, now.plus(delay)));
+            pending.put(identity, new Pending(String.valueOf(routeId), request, giveUp, attempts, now.plus(delay), now));
             if (pending.size() > MAX_KEPT) {
                 String oldest = pending.keySet().iterator().next();
                 Pending dropped = pending.remove(oldest);
                 LOG.warn("more than {} given-up messages wait for the parked store: the oldest (route {}) will run its "
                         + "route again when its source delivers it", MAX_KEPT, dropped.request().routeId());
             }
-            any = true;
+            forgetUnseen(now);
             return delay;
         }
+    }
+
+    /**
+     * Forgets the messages whose source has not delivered them again for 10 x max-delay (a seda message never comes
+     * back), so their route no longer pays for the look-up; one that still comes back runs its route once more.
+     */
+    private void forgetUnseen(Instant now) {
+        pending.values().removeIf(p -> p.lastSeen().plus(forgetAfter).isBefore(now));
+        routes = pending.values().stream().map(Pending::routeId).collect(Collectors.toUnmodifiableSet());
     }
 
     /** The delay before store attempt {@code n + 1}: initial-delay doubled per failed attempt, at most max-delay. */
@@ -107,22 +126,23 @@ final class AwaitingParking extends RoutePolicySupport implements RoutePolicyFac
 
     @Override
     public void onExchangeBegin(Route route, Exchange exchange) {
-        if (!any || !route.getRouteId().equals(exchange.getFromRouteId())
+        if (!routes.contains(route.getRouteId()) || !route.getRouteId().equals(exchange.getFromRouteId())
                 || exchange.getProperty(ParkedReplayService.REPLAY_OF) != null
                 || exchange.getProperty(Escalator.PARKED_ID) != null) {
             return;
         }
         String identity = identity(exchange, exchange.getIn());
+        Instant now = clock.instant();
         Pending p;
         synchronized (pending) {
-            p = pending.get(identity);
+            forgetUnseen(now);
+            p = pending.computeIfPresent(identity, (k, v) -> v.seen(now));
         }
         if (p == null) {
             return;
         }
         // its work is over: none of the route's steps runs again, whatever the store answers
         exchange.setRouteStop(true);
-        Instant now = clock.instant();
         if (now.isBefore(p.nextAttempt())) {
             exchange.setException(new WaitingForTheStore("gave up earlier and is not parked yet: the next attempt to "
                     + "park it is in " + Durations.human(Duration.between(now, p.nextAttempt()))
@@ -133,14 +153,14 @@ final class AwaitingParking extends RoutePolicySupport implements RoutePolicyFac
             long id = store.park(p.request());
             synchronized (pending) {
                 pending.remove(identity);
-                any = !pending.isEmpty();
+                forgetUnseen(now);
             }
             exchange.setProperty(Escalator.PARKED_ID, id);
             LOG.info("parked as #{} after {} refused attempt(s): route={} reason={} exchange={} (gave up earlier; its "
                     + "upstream was not called again)", id, p.storeAttempts(), p.giveUp().routeId(), p.giveUp().reason(),
                     p.giveUp().exchangeId());
         } catch (RuntimeException e) {
-            Duration next = remember(identity, p.request(), p.giveUp());
+            Duration next = remember(p.routeId(), identity, p.request(), p.giveUp());
             String why = redactor.text(String.valueOf(e.getMessage()));
             LOG.error("still NOT parked, its source keeps the message: route={} exchange={}: {}; next attempt in {}, "
                     + "its upstream is not called again", p.giveUp().routeId(), p.giveUp().exchangeId(), why,

@@ -55,6 +55,8 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SelfhealErrorHandler.class);
 
     private final boolean stepKeepsMessageOnFailure;
+    /** The step itself, for the first attempt: only a redelivery can be refused. */
+    private AsyncProcessor step;
     private volatile RedeliveryWaits waits;
     private volatile boolean shuttingDown;
 
@@ -63,13 +65,15 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
                          Processor onPrepare, Processor onExceptionOccurred) {
         super(context, output, logger, onRedelivery, policy, retryWhile, executor, onPrepare, onExceptionOccurred);
         this.stepKeepsMessageOnFailure = keepsMessageOnFailure(output);
-        this.outputAsync = new RefusedWhileShuttingDown(outputAsync);
+        this.step = outputAsync;
+        this.outputAsync = new RefusedWhileShuttingDown(step);
     }
 
     @Override
     public void changeOutput(Processor output) {
         super.changeOutput(output);
-        this.outputAsync = new RefusedWhileShuttingDown(outputAsync);
+        this.step = outputAsync;
+        this.outputAsync = new RefusedWhileShuttingDown(step);
     }
 
     @Override
@@ -115,7 +119,7 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
             return super.process(exchange, callback);
         }
         MessageSnapshot before = stepKeepsMessageOnFailure ? null : MessageSnapshot.of(exchange.getIn());
-        outputAsync.process(exchange, doneSync -> {
+        step.process(exchange, doneSync -> {
             if (isDone(exchange)) {
                 // continue routing on the reactive executor, as Camel's own tasks do
                 reactiveExecutor.schedule(callback);
@@ -158,10 +162,10 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
      * it up as {@code SHUTDOWN}.
      */
     private final class RefusedWhileShuttingDown extends AsyncProcessorSupport {
-        private final AsyncProcessor step;
+        private final AsyncProcessor target;
 
-        RefusedWhileShuttingDown(AsyncProcessor step) {
-            this.step = step;
+        RefusedWhileShuttingDown(AsyncProcessor target) {
+            this.target = target;
         }
 
         @Override
@@ -173,12 +177,12 @@ final class SelfhealErrorHandler extends DefaultErrorHandler {
                 callback.done(true);
                 return true;
             }
-            return step.process(exchange, callback);
+            return target.process(exchange, callback);
         }
 
         @Override
         public String toString() {
-            return String.valueOf(step);
+            return String.valueOf(target);
         }
     }
 
