@@ -19,11 +19,14 @@ public final class EscalationServices extends ServiceSupport {
     private final ParkedStore store;
     private final AlertService alerts;
     private final ParkedReplayService replay;
+    private final AwaitingParking awaitingParking;
 
     EscalationServices(CamelContext context, SelfhealConfig config, Clock clock) {
         this.store = new ParkedStore(config.parked(), clock);
         this.alerts = AlertService.create(config.alert(), clock);
         this.replay = new ParkedReplayService(context, store, config.parked());
+        this.awaitingParking = new AwaitingParking(store, clock, config.parked().storeRetryInitialDelay(),
+                config.parked().storeRetryMaxDelay());
     }
 
     public static EscalationServices of(CamelContext context) {
@@ -44,6 +47,11 @@ public final class EscalationServices extends ServiceSupport {
 
     public ParkedReplayService replay() {
         return replay;
+    }
+
+    /** Given-up messages the store refused, parked when their source delivers them again. */
+    AwaitingParking awaitingParking() {
+        return awaitingParking;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.classify.FailureClass;
+import io.selfheal.escalation.BodyTooLargeException;
 import io.selfheal.escalation.GiveUp;
 import io.selfheal.escalation.Json;
 import io.selfheal.observe.LogFields;
@@ -66,8 +67,9 @@ final class Escalator implements Processor {
         Long parkedId = null;
         boolean alreadyParked = false;
         ParkingException failure = null;
+        ParkRequest request = null;
         try {
-            ParkRequest request = request(exchange, g, config);
+            request = request(exchange, g, config);
             ParkedStore.Parked parked = services.store().parkOnce(request);
             parkedId = parked.id();
             alreadyParked = parked.alreadyParked();
@@ -89,6 +91,12 @@ final class Escalator implements Processor {
         if (failure != null) {
             LOG.error("NOT parked, the exchange fails so its source keeps the message: route={} exchange={}: {}",
                     g.routeId(), g.exchangeId(), redactor.text(failure.getMessage()));
+            if (request != null && !(failure instanceof BodyTooLargeException) && !isItemOfSplitOrMulticast(exchange)) {
+                // its work is over: when the source delivers it again it waits for the store, not for its upstream
+                Duration next = services.awaitingParking().remember(exchange, request, g);
+                LOG.warn("when its source delivers it again it is parked without calling its upstream again (next "
+                        + "attempt to park it in {})", io.selfheal.escalation.Durations.human(next));
+            }
             // Camel logs the caught exception when a failure handler fails; its message may hold a secret URL, so
             // leave it the redacted give-up instead
             exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, new GaveUpException(g.summary()));
@@ -100,6 +108,12 @@ final class Escalator implements Processor {
             exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_TEXT);
             throw failure;
         }
+    }
+
+    /** A split item or multicast branch: its source is its parent's, which a redelivery runs whole again. */
+    private static boolean isItemOfSplitOrMulticast(Exchange exchange) {
+        return exchange.getProperty(ExchangePropertyKey.SPLIT_INDEX) != null
+                || exchange.getProperty(ExchangePropertyKey.MULTICAST_INDEX) != null;
     }
 
     private static ParkRequest request(Exchange exchange, GiveUp g, ParkedConfig config) {

@@ -5,6 +5,7 @@ import io.selfheal.classify.Classification;
 import io.selfheal.escalation.Durations;
 import io.selfheal.observe.LogFields;
 import io.selfheal.retry.AttemptHistory;
+import io.selfheal.retry.GiveUpReason;
 import io.selfheal.retry.HasStatedWait;
 import io.selfheal.retry.RetryAfter;
 import io.selfheal.retry.RetryDecider;
@@ -47,6 +48,10 @@ public final class FailureRecorder implements Processor {
         SelfhealRuntime runtime = SelfhealRuntime.of(exchange.getContext());
         Exception failure = exchange.getException();
         Instant now = runtime.clock().instant();
+        if (ShutdownRefusal.in(failure)) {
+            cutShortByShutdown(exchange, failure);
+            return;
+        }
 
         String upstream = UpstreamNames.resolve(exchange, failure);
         String callSite = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class) + "|"
@@ -73,6 +78,10 @@ public final class FailureRecorder implements Processor {
                 ATTEMPTS_LOG.warn("Selfheal listener {} failed: {}", l, e.toString());
             }
         }
+        if (decision.retry() && exchange.getContext().isStopping()) {
+            // a wait begun now would outlast the process: park the message instead, for the next start to replay
+            decision = RetryDecision.giveUp(GiveUpReason.SHUTDOWN);
+        }
         RetryDecision finalDecision = decision;
 
         exchange.setProperty(SelfhealProperties.CALL_SITE, callSite);
@@ -95,6 +104,19 @@ public final class FailureRecorder implements Processor {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }
         logAttempt(exchange, runtime, upstream, policy, c, history, finalDecision, now, failure);
+    }
+
+    /**
+     * A wait for a retry ended by the shutdown ({@link SelfhealErrorHandler}): no call was made, so the history and
+     * the classification stay those of the last real failure, which is again the caught exception (the give-up line
+     * that follows says SHUTDOWN).
+     */
+    private static void cutShortByShutdown(Exchange exchange, Exception refusal) {
+        if (refusal.getCause() != null) {
+            exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, refusal.getCause());
+        }
+        exchange.setProperty(SelfhealProperties.DECISION, RetryDecision.giveUp(GiveUpReason.SHUTDOWN));
+        exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
     }
 
     /** The attempt was turned away before any call was made (breaker open, Retry-After hold). */

@@ -29,8 +29,9 @@ public final class GiveUpRecorder implements Processor {
         }
         RetryDecision decision = exchange.getProperty(SelfhealProperties.DECISION, RetryDecision.class);
         Classification classification = exchange.getProperty(SelfhealProperties.CLASSIFICATION, Classification.class);
-        // if the decision was to retry but Camel stopped anyway (shutting down), say it as attempts
-        GiveUpReason reason = decision != null && !decision.retry() ? decision.reason() : GiveUpReason.ATTEMPTS;
+        // the decision was to retry but Camel stopped the retries: say why
+        GiveUpReason reason = decision != null && !decision.retry() ? decision.reason()
+                : exchange.getContext().isStopping() ? GiveUpReason.SHUTDOWN : GiveUpReason.ATTEMPTS;
         FailureClass failureClass = classification != null ? classification.failureClass() : history.lastClass();
         Throwable failure = exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         String upstream = exchange.getProperty(SelfhealProperties.UPSTREAM + "Resolved", String.class);

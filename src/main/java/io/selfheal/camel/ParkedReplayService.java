@@ -41,7 +41,8 @@ import java.util.concurrent.TimeUnit;
  * thread waits through the retries of a replayed message.
  * <p>
  * It also picks up the replays requested from the command line (records in REPLAY_REQUESTED), and replays an
- * upstream's parked messages at a bounded rate when its breaker closes again ({@link #onUpstreamRecovered}).
+ * upstream's parked messages at a bounded rate when its breaker closes again ({@link #onUpstreamRecovered}), and
+ * the messages parked at the last shutdown once the context has started ({@link #onStarted}).
  */
 public final class ParkedReplayService {
     /** Exchange property on a replayed exchange: the id of the record it replays. */
@@ -217,6 +218,29 @@ public final class ParkedReplayService {
             return replayParkedFor(upstream, config.autoReplayReasons(), config.autoReplayRate());
         } catch (RuntimeException e) {
             LOG.error("automatic replay for {} failed: {}", upstream, redactor.text(String.valueOf(e.getMessage())));
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Once the context has started: replays the messages parked as {@code SHUTDOWN} (the process stopped while they
+     * waited for a retry) at the configured rate, unless {@code selfheal.parked.auto-replay.enabled=false}. Returns at
+     * once; the future completes when all are done.
+     */
+    public CompletableFuture<List<ReplayResult>> onStarted() {
+        if (!config.autoReplayEnabled()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        try {
+            List<Long> ids = store.parkedIds(null, Set.of(GiveUpReason.SHUTDOWN), MAX_BULK);
+            if (!ids.isEmpty()) {
+                LOG.info("replaying {} message(s) parked at the last shutdown at {}/s", ids.size(),
+                        config.autoReplayRate());
+            }
+            return replayAll(ids, ReplayOptions.defaults(), config.autoReplayRate());
+        } catch (RuntimeException e) {
+            LOG.error("replay of the messages parked at the last shutdown failed: {}",
+                    redactor.text(String.valueOf(e.getMessage())));
             return CompletableFuture.failedFuture(e);
         }
     }

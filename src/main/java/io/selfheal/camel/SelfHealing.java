@@ -83,6 +83,7 @@ public final class SelfHealing {
             AttemptHistory h = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
             exchange.setProperty(SelfhealProperties.ATTEMPTS, h == null ? 1 : h.failures() + 1);
             exchange.setProperty(SelfhealProperties.RETRY_PENDING, Boolean.TRUE);
+            exchange.setProperty(SelfhealProperties.REDELIVERING, Boolean.TRUE);
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         };
     }

@@ -69,6 +69,9 @@ public final class Selfheal {
         // then: what a give-up parks and where its replay re-enters
         context.addRoutePolicyFactory(new WorkStart.RouteEntries());
         context.getCamelContextExtension().addInterceptStrategy(new WorkStart.ItemStarts());
+        // a message that gave up while the parked store refused it is parked when its source delivers it again,
+        // without running its route (and calling its upstream) again
+        context.addRoutePolicyFactory(escalation.awaitingParking());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
         runtime.addListener(new RetryBudgetListener(runtime));
@@ -78,6 +81,18 @@ public final class Selfheal {
         runtime.breakers().onTransitionEvent(t -> {
             if (t.to() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
                 escalation.replay().onUpstreamRecovered(t.upstream());
+            }
+        });
+        // what waited for a retry when the process last stopped was parked as SHUTDOWN: it goes back through now
+        context.addStartupListener(new org.apache.camel.StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // the routes may not all run yet: replay once the context is fully started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                escalation.replay().onStarted();
             }
         });
         BreakerReadiness.register(context, runtime);

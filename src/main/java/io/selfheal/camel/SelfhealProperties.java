@@ -45,6 +45,8 @@ public final class SelfhealProperties {
     static final String CALL_SITE = "SelfhealCallSite";
     /** Internal: set before each redelivery, taken by the next call to an upstream, which is then a retry. */
     static final String RETRY_PENDING = "SelfhealRetryPending";
+    /** Internal: set before each redelivery, taken by the error handler as the step runs again. */
+    static final String REDELIVERING = "SelfhealRedelivering";
     /** Internal: the decision for the last failure. */
     static final String DECISION = "SelfhealDecision";
     /** Internal: the last classification. */

@@ -99,6 +99,7 @@ public record GiveUp(
             case BREAKER_OPEN -> "gave up: the circuit breaker is open";
             case BUDGET_EXHAUSTED -> "gave up: the retry budget is exhausted";
             case NOT_IDEMPOTENT -> "not retried: the request may have been sent and is not idempotent";
+            case SHUTDOWN -> "not retried: shutting down while it waited for a retry (replayed on the next start)";
         };
     }
 

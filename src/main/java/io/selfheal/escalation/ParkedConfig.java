@@ -33,6 +33,8 @@ public final class ParkedConfig {
     public static final String AUTO_REPLAY_ENABLED = PREFIX + "auto-replay.enabled";
     public static final String AUTO_REPLAY_REASONS = PREFIX + "auto-replay.reasons";
     public static final String AUTO_REPLAY_RATE = PREFIX + "auto-replay.rate";
+    public static final String STORE_RETRY_INITIAL_DELAY = PREFIX + "store-retry.initial-delay";
+    public static final String STORE_RETRY_MAX_DELAY = PREFIX + "store-retry.max-delay";
 
     /**
      * An H2 file under ./data. WRITE_DELAY=0 writes each commit through at once: the source deletes its copy as soon
@@ -47,6 +49,8 @@ public final class ParkedConfig {
     public static final Set<GiveUpReason> DEFAULT_AUTO_REPLAY_REASONS = Set.copyOf(EnumSet.of(GiveUpReason.BREAKER_OPEN,
             GiveUpReason.BUDGET_EXHAUSTED, GiveUpReason.DURATION, GiveUpReason.RETRY_AFTER_BEYOND_CAP));
     public static final double DEFAULT_AUTO_REPLAY_RATE = 5.0;
+    public static final Duration DEFAULT_STORE_RETRY_INITIAL_DELAY = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_STORE_RETRY_MAX_DELAY = Duration.ofMinutes(1);
 
     /** What happens to a sensitive header (Authorization, Cookie, API keys...) when a message is parked. */
     public enum SensitiveHeaderMode {
@@ -69,11 +73,13 @@ public final class ParkedConfig {
     private final boolean autoReplayEnabled;
     private final Set<GiveUpReason> autoReplayReasons;
     private final double autoReplayRate;
+    private final Duration storeRetryInitialDelay;
+    private final Duration storeRetryMaxDelay;
 
     private ParkedConfig(String url, String username, String password, String table, Redactor redactor,
                          SensitiveHeaderMode mode, long maxBodySize, String apiToken, Duration replayPollInterval,
                          Duration replayTimeout, boolean autoReplayEnabled, Set<GiveUpReason> autoReplayReasons,
-                         double autoReplayRate) {
+                         double autoReplayRate, Duration storeRetryInitialDelay, Duration storeRetryMaxDelay) {
         this.url = url;
         this.username = username;
         this.password = password;
@@ -87,6 +93,8 @@ public final class ParkedConfig {
         this.autoReplayEnabled = autoReplayEnabled;
         this.autoReplayReasons = Set.copyOf(autoReplayReasons);
         this.autoReplayRate = autoReplayRate;
+        this.storeRetryInitialDelay = storeRetryInitialDelay;
+        this.storeRetryMaxDelay = storeRetryMaxDelay;
     }
 
     public static ParkedConfig read(ConfigReader reader) {
@@ -135,8 +143,20 @@ public final class ParkedConfig {
             throw new ConfigException(AUTO_REPLAY_RATE, "Invalid value " + rate + " for " + AUTO_REPLAY_RATE
                     + ": messages per second, must be positive");
         }
+        Duration storeRetryInitial = reader.take(STORE_RETRY_INITIAL_DELAY)
+                .map(v -> ConfigValues.duration(STORE_RETRY_INITIAL_DELAY, v)).orElse(DEFAULT_STORE_RETRY_INITIAL_DELAY);
+        if (storeRetryInitial.isZero()) {
+            throw new ConfigException(STORE_RETRY_INITIAL_DELAY, "Invalid value for " + STORE_RETRY_INITIAL_DELAY
+                    + ": must be positive");
+        }
+        Duration storeRetryMax = reader.take(STORE_RETRY_MAX_DELAY)
+                .map(v -> ConfigValues.duration(STORE_RETRY_MAX_DELAY, v)).orElse(DEFAULT_STORE_RETRY_MAX_DELAY);
+        if (storeRetryMax.compareTo(storeRetryInitial) < 0) {
+            throw new ConfigException(STORE_RETRY_MAX_DELAY, "Invalid value for " + STORE_RETRY_MAX_DELAY
+                    + ": must be at least " + STORE_RETRY_INITIAL_DELAY + " (" + storeRetryInitial + ")");
+        }
         return new ParkedConfig(url, username, password, table, new Redactor(extra), mode, maxBody, token, poll,
-                replayTimeout, autoEnabled, reasons, rate);
+                replayTimeout, autoEnabled, reasons, rate, storeRetryInitial, storeRetryMax);
     }
 
     private static Set<GiveUpReason> reasons(String value) {
@@ -212,6 +232,19 @@ public final class ParkedConfig {
     /** Messages per second when parked messages are replayed because their upstream recovered. */
     public double autoReplayRate() {
         return autoReplayRate;
+    }
+
+    /**
+     * A message that gave up while the store refused it waits for the store, its source keeping it: the first attempt
+     * to park it again is this long after the refusal, each later one twice as long after the last, at most
+     * {@link #storeRetryMaxDelay()}.
+     */
+    public Duration storeRetryInitialDelay() {
+        return storeRetryInitialDelay;
+    }
+
+    public Duration storeRetryMaxDelay() {
+        return storeRetryMaxDelay;
     }
 
     /** The URL with any password in it masked, for messages. */

@@ -15,5 +15,10 @@ public enum GiveUpReason {
     /** The upstream's retry budget had no token left for a retry. */
     BUDGET_EXHAUSTED,
     /** The operation is not idempotent and the request may have been sent. */
-    NOT_IDEMPOTENT
+    NOT_IDEMPOTENT,
+    /**
+     * The process was shutting down while the exchange waited for a retry (backoff, Retry-After hold, open breaker) or
+     * was about to wait for one: it is parked instead, and replayed when the process starts again.
+     */
+    SHUTDOWN
 }

@@ -112,6 +112,8 @@ class ConfigurationStartupMatrixTest {
         SPECS.put("selfheal.parked.auto-replay.enabled", BOOLEAN);
         SPECS.put("selfheal.parked.auto-replay.reasons", new Spec("ATTEMPTS,DURATION", "SOMETIMES", "ATTEMPTS,NEVER", "1"));
         SPECS.put("selfheal.parked.auto-replay.rate", new Spec("0.5", "fast", "0", "-1", "NaN", "Infinity"));
+        SPECS.put("selfheal.parked.store-retry.initial-delay", POSITIVE_DURATION);
+        SPECS.put("selfheal.parked.store-retry.max-delay", POSITIVE_DURATION);
 
         for (String prefix : List.of("selfheal.breaker.defaults.", "selfheal.breaker.<upstream>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
