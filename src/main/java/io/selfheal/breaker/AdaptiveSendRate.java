@@ -240,21 +240,24 @@ public final class AdaptiveSendRate {
     }
 
     /**
-     * The upstream is back after an outage: pace the callers released at once, starting below {@code rate} and
-     * climbing back to it along the curve.
+     * The upstream is back after an outage: pace the callers released at once, starting below {@code rate} (the rate
+     * before the outage) and doubling from there.
      */
     public void rampFrom(double rate) {
         synchronized (this) {
             double now = seconds();
+            // a slow start: the backlog that waited goes at 0.7 x the rate before the outage, doubling every half
+            // second until the upstream throttles or the backlog is gone, so it is spread out, not fired at once
             lastMaxRate = Math.max(rate, MIN_RATE);
             timeWindow = Math.cbrt(lastMaxRate * (1 - BETA) / SCALE_CONSTANT);
             lastThrottleSeconds = now;
-            lastDecreaseSeconds = now;
-            if (!engaged) {
-                tokens = 0;
-                lastRefillSeconds = now;
-            }
+            epoch++;
+            tokens = 0;
+            lastRefillSeconds = now;
             setRate(now, lastMaxRate * BETA);
+            slowStart = true;
+            slowStartSeconds = now;
+            slowStartRate = fillRate;
             engaged = true;
         }
     }

@@ -161,9 +161,15 @@ class AdaptiveSendRateTest {
     }
 
     @Test
-    void aRampStartsBelowTheGivenRateAndClimbsBackToIt() {
+    void aRampStartsBelowTheRateBeforeTheOutageAndDoublesEveryHalfSecond() {
         rate.rampFrom(200);
         assertThat(rate.engaged()).isTrue();
         assertThat(rate.rate()).isCloseTo(140, within(0.5));
+        advance(Duration.ofMillis(500));
+        rate.onSuccess();
+        assertThat(rate.rate()).isCloseTo(280, within(1.0));
+        advance(Duration.ofMillis(500));
+        rate.onSuccess();
+        assertThat(rate.rate()).isCloseTo(560, within(2.0));
     }
 }
