@@ -20,8 +20,9 @@ import java.util.function.LongSupplier;
  *     the old rate say nothing about the new one (one decrease per round trip, as TCP does). Without it, eight
  *     callers throttled in the same instant would cut the rate to 0.7^8 of what the upstream takes.</li>
  *     <li>A throttle anchors the curve at the rate the upstream accepted, not at the rate sent.</li>
- *     <li>A throttle counts only while throttles are a real share of the answers ({@link #THROTTLE_SHARE}): the odd
- *     429 of an upstream that is not over its limit changes nothing.</li>
+ *     <li>A throttle counts only while throttles are a real share of the answers ({@link #THROTTLE_SHARE}), or when
+ *     the rate is back near the one at which the upstream last throttled ({@link #AT_LIMIT}): the odd 429 of an
+ *     upstream that is not over its limit changes nothing.</li>
  * </ul>
  * The burst (the tokens the bucket can hold) is {@code rate × burstWindow}, at least one call, so a hold that ends or
  * a queue that forms is released at most a burst at a time. Thread-safe; the happy path (not engaged) takes no lock.
@@ -83,8 +84,12 @@ public final class AdaptiveSendRate {
      * calls in a row, while an upstream that answers a 429 to the odd message (a per-key quota, a busy partition) is
      * not over any limit, and lowering everyone's rate for it would only slow every caller down.
      */
-    static final double THROTTLE_SHARE = 0.15;
-    static final double SHARE_MEMORY = 32;
+    static final double THROTTLE_SHARE = 0.10;
+    static final double SHARE_MEMORY = 64;
+    /** A throttle while the rate is at least this share of the rate of the last decrease counts whatever the share. */
+    static final double AT_LIMIT = 0.9;
+    /** A throttle lowered the rate since the last ramp: {@code lastMaxRate} is a limit the upstream showed. */
+    private boolean limitKnown;
     /** The throttle share as the bits of a double, updated without a lock. */
     private final java.util.concurrent.atomic.AtomicLong throttleShare = new java.util.concurrent.atomic.AtomicLong();
     private final RateMeter sent = new RateMeter();
@@ -146,6 +151,15 @@ public final class AdaptiveSendRate {
      * the horizon, spread over half of it by {@code spread} (0 to 1) so the callers told so do not return together.
      */
     public Slot reserve(double spread) {
+        return reserve(spread, false);
+    }
+
+    /**
+     * As {@link #reserve(double)}; {@code anyDistance} books the slot however far ahead it lies: for a caller that is
+     * already retrying, whose max-duration runs, so that it keeps its place in the queue instead of asking again (a
+     * caller that asks again may be served after callers that came later).
+     */
+    public Slot reserve(double spread, boolean anyDistance) {
         if (!engaged) {
             return Slot.NOW;
         }
@@ -157,7 +171,7 @@ public final class AdaptiveSendRate {
                 return Slot.NOW;
             }
             double wait = (1 - tokens) / fillRate;
-            if (wait > BOOKING_HORIZON.toNanos() / 1e9) {
+            if (wait > BOOKING_HORIZON.toNanos() / 1e9 && !anyDistance) {
                 double later = BOOKING_HORIZON.toNanos() / 1e9 * (1 + Math.max(0, Math.min(1, spread)) / 2);
                 return new Slot(Duration.ofNanos((long) (later * 1e9)), false, epoch);
             }
@@ -208,21 +222,23 @@ public final class AdaptiveSendRate {
         synchronized (this) {
             double now = seconds();
             throttles++;
-            if (share < THROTTLE_SHARE && !upstreamWide) {
+            // near the rate at which the upstream last throttled, a throttle says the limit is reached, as in the SDKs;
+            // well below it, or before any limit is known, only a real share of throttles does
+            boolean atKnownLimit = engaged && limitKnown && fillRate >= AT_LIMIT * lastMaxRate;
+            if (share < THROTTLE_SHARE && !upstreamWide && !atKnownLimit) {
                 return;
             }
             double sentAt = (sentNanos - startNanos) / 1e9;
             if (engaged && sentAt < lastDecreaseSeconds) {
                 return;
             }
-            // what the upstream took is its capacity now (the SDKs start from what was sent, which under many
-            // callers is far above it and takes many throttles to come down from)
-            // before a whole bucket of answers was measured (a 429 is often answered before the 200s sent with it),
-            // start from what was sent, as the SDKs do: the decreases then come down to the capacity in a few round trips
+            // engaged, the rate in force is what was being sent (slots are booked at it while a queue waits). Not
+            // yet engaged, what the upstream took is its capacity now; before a whole bucket of answers was measured
+            // (a 429 is often answered before the 200s sent with it) start from what was sent, as the SDKs do
             boolean measured = accepted.smoothed() > 0;
-            double took = measured ? accepted.recent(now) : sent.rate(now);
-            double current = engaged ? Math.min(took, fillRate) : took;
+            double current = engaged ? fillRate : measured ? accepted.recent(now) : sent.rate(now);
             lastMaxRate = Math.max(current, MIN_RATE);
+            limitKnown = true;
             timeWindow = Math.cbrt(lastMaxRate * (1 - BETA) / SCALE_CONSTANT);
             lastThrottleSeconds = now;
             lastDecreaseSeconds = now;
@@ -249,6 +265,8 @@ public final class AdaptiveSendRate {
             // a slow start: the backlog that waited goes at 0.7 x the rate before the outage, doubling every half
             // second until the upstream throttles or the backlog is gone, so it is spread out, not fired at once
             lastMaxRate = Math.max(rate, MIN_RATE);
+            // the rate before the outage was what was sent, not a limit the upstream stated
+            limitKnown = false;
             timeWindow = Math.cbrt(lastMaxRate * (1 - BETA) / SCALE_CONSTANT);
             lastThrottleSeconds = now;
             epoch++;

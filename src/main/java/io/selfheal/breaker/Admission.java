@@ -16,7 +16,7 @@ public record Admission(boolean admitted, boolean probe, StatedWait statedWait, 
 
     /**
      * Not yet: the send rate asks the caller to wait, and booked it {@code slot} at the end of the wait (null when it
-     * is to ask again then); see {@link UpstreamBreaker#admit(SendSlot)}.
+     * is to ask again then); see {@link UpstreamBreaker#admit(SendSlot, boolean)}.
      */
     static Admission paced(StatedWait statedWait, String why, SendSlot slot) {
         return new Admission(false, false, statedWait, why, slot);

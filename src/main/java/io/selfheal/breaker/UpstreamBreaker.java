@@ -150,7 +150,7 @@ public final class UpstreamBreaker {
 
     /** Asks to call the upstream now, for a caller that holds no send slot. */
     public Admission admit() {
-        return admit(null);
+        return admit(null, false);
     }
 
     /**
@@ -159,8 +159,9 @@ public final class UpstreamBreaker {
      * here when it returns, so it is let through without booking again (unless the rate was lowered meanwhile).
      *
      * @param heldSlot the send slot this caller was given by an earlier refusal, or null
+     * @param retrying the caller is retrying (its max-duration runs): the send rate books it a slot however far ahead
      */
-    public Admission admit(SendSlot heldSlot) {
+    public Admission admit(SendSlot heldSlot, boolean retrying) {
         Instant now = clock.instant();
         Instant hold = holdUntil.get();
         if (now.isBefore(hold)) {
@@ -192,7 +193,8 @@ public final class UpstreamBreaker {
             boolean slotDue = heldSlot != null && heldSlot.epoch() == sendRate.epoch()
                     && t - heldSlot.atNanos() >= -SLOT_EARLY_NANOS && t - heldSlot.atNanos() <= SLOT_GRACE_NANOS;
             if (!slotDue) {
-                AdaptiveSendRate.Slot slot = sendRate.reserve(java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+                AdaptiveSendRate.Slot slot = sendRate.reserve(java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+                        retrying);
                 if (!slot.now()) {
                     breaker.releasePermission();
                     waits.paced(slot.delay());

@@ -5,6 +5,7 @@ import io.selfheal.classify.Classification;
 import io.selfheal.escalation.Durations;
 import io.selfheal.observe.LogFields;
 import io.selfheal.retry.AttemptHistory;
+import io.selfheal.retry.DelaySource;
 import io.selfheal.retry.GiveUpReason;
 import io.selfheal.retry.HasStatedWait;
 import io.selfheal.retry.RetryAfter;
@@ -63,7 +64,9 @@ public final class FailureRecorder implements Processor {
 
         Classification c = runtime.classifier().classify(failure);
         boolean refused = refusedAtTheGate(failure);
-        history = refused ? history.refused(c.failureClass(), now) : history.record(c.outcome(), c.failureClass(), now);
+        boolean queued = refused && carriedWait(failure).map(w -> w.source() == DelaySource.SEND_RATE).orElse(false);
+        history = queued ? history.queued(c.failureClass(), now)
+                : refused ? history.refused(c.failureClass(), now) : history.record(c.outcome(), c.failureClass(), now);
         RetryPolicy policy = effectivePolicy(exchange, runtime.policyFor(upstream));
         Optional<StatedWait> stated = carriedWait(failure).or(() -> c.retryAfter()
                 .flatMap(v -> RetryAfter.parse(v, c.http().flatMap(h -> h.date()).orElse(null), now))

@@ -7,6 +7,7 @@ import io.selfheal.breaker.UpstreamUnavailableException;
 import io.selfheal.classify.Classification;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.classify.HttpFailure;
+import io.selfheal.retry.AttemptHistory;
 import io.selfheal.retry.RetryAfter;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
@@ -79,7 +80,8 @@ final class GuardedSend extends AsyncProcessorSupport {
         }
         exchange.removeProperty(SelfhealProperties.GUARDED_CALL);
         SendSlot slot = exchange.getProperty(SelfhealProperties.SEND_SLOT, SendSlot.class);
-        Admission admission = breaker.admit(slot);
+        AttemptHistory history = exchange.getProperty(SelfhealProperties.HISTORY, AttemptHistory.class);
+        Admission admission = breaker.admit(slot, history != null && history.firstFailureAt() != null);
         if (admission.sendSlot() != null) {
             exchange.setProperty(SelfhealProperties.SEND_SLOT, admission.sendSlot());
         } else if (slot != null) {

@@ -56,6 +56,18 @@ public record AttemptHistory(int failures, int refusals, boolean lastRefused, In
                 outcomes, failureClass);
     }
 
+    /**
+     * An attempt the upstream's send rate made wait for its slot before the exchange's first failure: queueing, as in
+     * its source's queue, not retrying, so it does not start the max-duration clock (once retrying has begun, such a
+     * wait counts toward max-duration like any other).
+     */
+    public AttemptHistory queued(FailureClass failureClass, Instant now) {
+        if (firstFailureAt != null) {
+            return refused(failureClass, now);
+        }
+        return new AttemptHistory(failures, refusals + 1, true, null, now, outcomes, failureClass);
+    }
+
     /** Time since the first failure (zero before any). */
     public Duration elapsed(Instant now) {
         return firstFailureAt == null ? Duration.ZERO : Duration.between(firstFailureAt, now);

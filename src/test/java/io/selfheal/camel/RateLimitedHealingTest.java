@@ -83,8 +83,12 @@ class RateLimitedHealingTest {
         // and the budget was not spent on them
         assertThat(SelfhealRuntime.of(ctx).budgets().forUpstream("limited").tokens())
                 .isEqualTo(SelfhealRuntime.of(ctx).budgets().forUpstream("limited").settings().maxTokens());
-        System.out.printf("rate-limited upstream: %d calls, %d throttled (%.1f %%), send rate now %s, accepted per second %s%n",
-                calls, upstream.throttled(), 100.0 * upstream.throttled() / calls, breaker.sendRate(),
-                java.util.Arrays.toString(upstream.acceptedPerSecond()));
+        int[] throttledPerSecond = new int[upstream.acceptedPerSecond().length + 1];
+        upstream.journal().stream().filter(c -> c.status() == 429)
+                .forEach(c -> throttledPerSecond[(int) ((c.arrivalNanos() - upstream.origin()) / 1_000_000_000L)]++);
+        System.out.printf("rate-limited upstream: %d calls, %d throttled (%.1f %%), send rate now %s, accepted per second %s,"
+                        + " throttled per second %s%n", calls, upstream.throttled(), 100.0 * upstream.throttled() / calls,
+                breaker.sendRate(), java.util.Arrays.toString(upstream.acceptedPerSecond()),
+                java.util.Arrays.toString(throttledPerSecond));
     }
 }

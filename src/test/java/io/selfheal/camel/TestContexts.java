@@ -27,10 +27,17 @@ public final class TestContexts {
             "selfheal.breaker.defaults.enabled", "false",
             "selfheal.budget.defaults.enabled", "false");
 
-    /** {@link #SCALED} with breakers and budgets on, their waits scaled down too. */
+    /**
+     * {@link #SCALED} with breakers and budgets on, their waits scaled down too, and a breaker that judges over few
+     * calls (the window, minimum and consecutive trip of earlier defaults), so a test trips it with a handful of
+     * failures.
+     */
     public static final Map<String, String> WITH_BREAKERS = scaled(
             "selfheal.breaker.defaults.enabled", "true",
             "selfheal.budget.defaults.enabled", "true",
+            "selfheal.breaker.defaults.sliding-window-size", "20",
+            "selfheal.breaker.defaults.minimum-calls", "10",
+            "selfheal.breaker.defaults.consecutive-failures", "5",
             "selfheal.breaker.defaults.wait-in-open", "300ms",
             "selfheal.breaker.defaults.wait-in-open-max", "3s",
             "selfheal.breaker.defaults.half-open-wait", "30ms");
