@@ -56,6 +56,16 @@ public final class RetryBudget {
         milliTokens = Math.min(maxMilliTokens, milliTokens + refillMilliTokens);
     }
 
+    /**
+     * The upstream's breaker closed after an outage: a probe showed it is back, and the breaker, not the budget, kept
+     * the outage's load off it. Start full again, so the backlog's first flaky calls are not denied their retries
+     * before its successes have refilled the bucket. (A total outage never closes the breaker: it still costs at most
+     * max-tokens retries.)
+     */
+    public synchronized void refill() {
+        milliTokens = maxMilliTokens;
+    }
+
     public synchronized double tokens() {
         return milliTokens / 1000.0;
     }

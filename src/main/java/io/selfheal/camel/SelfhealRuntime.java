@@ -47,6 +47,12 @@ public final class SelfhealRuntime {
         this.redactor = Redactor.defaults();
         this.breakers = new BreakerRegistry(config.breakers(), clock);
         this.budgets = new RetryBudgets(config.budgets());
+        breakers.onTransitionEvent(t -> {
+            if (t.from() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.HALF_OPEN
+                    && t.to() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
+                budgets.forUpstream(t.upstream()).refill();
+            }
+        });
     }
 
     public static SelfhealRuntime of(CamelContext context) {

@@ -25,6 +25,17 @@ class RetryBudgetTest {
     }
 
     @Test
+    void aRefillStartsTheBucketFullAgain() {
+        RetryBudget b = budget(10, 0.1);
+        while (b.tryAcquireRetry()) {
+            // drain
+        }
+        assertThat(b.tokens()).isLessThan(1);
+        b.refill();
+        assertThat(b.tokens()).isEqualTo(10.0);
+    }
+
+    @Test
     void successesRefillByTheRatioUpToTheMaximum() {
         RetryBudget b = budget(10, 0.1);
         while (b.tryAcquireRetry()) {

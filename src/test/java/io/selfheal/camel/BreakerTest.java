@@ -350,6 +350,30 @@ class BreakerTest {
     }
 
     @Test
+    void theRetryBudgetStartsFullAgainWhenTheBreakerClosesAfterAnOutage() throws Exception {
+        wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(503)));
+        start(TestContexts.withBreakers("selfheal.defaults.max-attempts", "3",
+                BREAKER + "consecutive-failures", "3",
+                BREAKER + "wait-in-open", "5s",
+                BREAKER + "wait-in-open-max", "5s",
+                BREAKER + "automatic-transition", "false"));
+        send("a").get(10, TimeUnit.SECONDS);
+        assertThat(breakers().state(HOST)).isEqualTo(State.OPEN);
+        io.selfheal.breaker.RetryBudget budget = SelfhealRuntime.of(ctx).budgets().forUpstream(HOST);
+        // the outage's retries spent tokens
+        assertThat(budget.tokens()).isLessThan(budget.settings().maxTokens());
+        double spent = budget.tokens();
+
+        // the upstream is back: the probe succeeds and the breaker closes
+        wm.stubFor(get(urlPathEqualTo("/a")).willReturn(aResponse().withStatus(200).withBody("a")));
+        breakers().forUpstream(HOST).circuitBreaker().transitionToHalfOpenState();
+        Exchange probe = send("a").get(10, TimeUnit.SECONDS);
+        assertThat(probe.getMessage().getBody(String.class)).isEqualTo("a");
+        assertThat(breakers().state(HOST)).isEqualTo(State.CLOSED);
+        assertThat(budget.tokens()).isGreaterThan(spent).isEqualTo(budget.settings().maxTokens());
+    }
+
+    @Test
     void aTooManyRequestsRetryAfterBindsOnlyItsOwnExchange() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/a")).inScenario("ra").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("ok"));
