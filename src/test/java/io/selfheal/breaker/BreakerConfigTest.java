@@ -20,10 +20,10 @@ class BreakerConfigTest {
         BreakerSettings b = c.breakers().settingsFor("anything");
         assertThat(b.enabled()).isTrue();
         assertThat(b.slidingWindowType()).isEqualTo(SlidingWindowType.COUNT_BASED);
-        assertThat(b.slidingWindowSize()).isEqualTo(20);
-        assertThat(b.minimumCalls()).isEqualTo(10);
+        assertThat(b.slidingWindowSize()).isEqualTo(100);
+        assertThat(b.minimumCalls()).isEqualTo(50);
         assertThat(b.failureRateThreshold()).isEqualTo(50f);
-        assertThat(b.consecutiveFailures()).isEqualTo(5);
+        assertThat(b.consecutiveFailures()).isEqualTo(10);
         assertThat(b.waitInOpen()).isEqualTo(Duration.ofSeconds(10));
         assertThat(b.waitInOpenMultiplier()).isEqualTo(2.0);
         assertThat(b.waitInOpenMax()).isEqualTo(Duration.ofMinutes(2));
@@ -65,7 +65,7 @@ class BreakerConfigTest {
         assertThat(api.slidingWindowType()).isEqualTo(SlidingWindowType.TIME_BASED);
         assertThat(api.waitInOpen()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.breakers().settingsFor("inventory").enabled()).isFalse();
-        assertThat(c.breakers().settingsFor("other").consecutiveFailures()).isEqualTo(5);
+        assertThat(c.breakers().settingsFor("other").consecutiveFailures()).isEqualTo(10);
         assertThat(c.budgets().settingsFor("api.example.com").maxTokens()).isEqualTo(50);
         assertThat(c.budgets().settingsFor("api.example.com").tokenRatio()).isEqualTo(0.2);
         assertThat(c.budgets().settingsFor("other").maxTokens()).isEqualTo(10);
@@ -79,7 +79,8 @@ class BreakerConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.breaker.inventory.wait-in-open");
         assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.breaker.inventory.sliding-window-type", "ROLLING")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("COUNT_BASED or TIME_BASED");
-        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.breaker.a.b.minimum-calls", "30")))
+        // more calls than the window (100) holds
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.breaker.a.b.minimum-calls", "130")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.breaker.a.b.minimum-calls")
                 .hasMessageContaining("sliding-window-size");
         assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.breaker.x.wait-in-open", "5m")))
