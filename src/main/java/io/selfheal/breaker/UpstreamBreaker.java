@@ -261,20 +261,17 @@ public final class UpstreamBreaker {
      *
      * @param sentNanos    {@link #sendClockNanos()} when the call was sent
      * @param upstreamWide the upstream said it applies to every caller (a 503 with Retry-After)
-     * @return true when the send rate was lowered by it
      */
-    public boolean onThrottle(long sentNanos, boolean upstreamWide) {
+    public void onThrottle(long sentNanos, boolean upstreamWide) {
         breaker.releasePermission();
         if (sendRate == null) {
-            return false;
+            return;
         }
         long before = sendRate.decreases();
         sendRate.onThrottle(sentNanos, upstreamWide);
-        boolean lowered = sendRate.decreases() > before;
-        if (lowered) {
+        if (sendRate.decreases() > before) {
             waits.throttled(upstream, sendRate);
         }
-        return lowered;
     }
 
     /** The call failed in a way that counts against the upstream (TRANSIENT or RECOVERABLE). */
@@ -369,7 +366,7 @@ public final class UpstreamBreaker {
     void onClosed(State from) {
         consecutiveFailures.set(0);
         if (from == State.HALF_OPEN && sendRate != null && rateBeforeOpen > 0) {
-            // the backlog that waited for the probe is released paced, climbing back to the rate before the outage
+            // the backlog that waited for the probe is released paced: from 0.7 x the rate before the outage, doubling
             sendRate.rampFrom(rateBeforeOpen);
         }
     }

@@ -141,7 +141,7 @@ final class GuardedSend extends AsyncProcessorSupport {
         }
         exchange.setProperty(SelfhealProperties.GUARDED_CALL, new GuardedCall(upstream, true, failure));
         Classification c = runtime.classifier().classify(failure);
-        if (throttled(c)) {
+        if (c.throttled()) {
             // alive and answering: not a breaker failure; the send rate follows the upstream's capacity instead
             breaker.onThrottle(sentOnSendClock, c.http().get().status() == 503);
             holdOnServiceUnavailable(runtime, upstream, breaker, c);
@@ -156,12 +156,6 @@ final class GuardedSend extends AsyncProcessorSupport {
         } else {
             breaker.onFailure(nanos, failure);
         }
-    }
-
-    /** A 429, or any answer with Retry-After: the upstream throttles, it does not fail. */
-    static boolean throttled(Classification c) {
-        Optional<HttpFailure> http = c.http();
-        return http.isPresent() && (http.get().status() == 429 || http.get().retryAfter().isPresent());
     }
 
     /**

@@ -33,7 +33,7 @@ final class RetryBudgetListener implements AttemptListener {
                                          AttemptHistory history, RetryDecision proposed) {
         GuardedCall call = exchange.getProperty(SelfhealProperties.GUARDED_CALL, GuardedCall.class);
         if (!proposed.retry() || call == null || !call.reached() || call.failure() != exchange.getException()
-                || GuardedSend.throttled(classification)) {
+                || classification.throttled()) {
             return proposed;
         }
         RetryBudget budget = runtime.budgets().forUpstream(call.upstream());

@@ -12,4 +12,12 @@ public record Classification(FailureClass failureClass, String rule, String outc
     public Optional<String> retryAfter() {
         return http.flatMap(HttpFailure::retryAfter);
     }
+
+    /**
+     * A 429, or any answer with Retry-After: the upstream throttles, it does not fail (it is alive and says when to
+     * come back), so neither the breaker nor the retry budget counts it.
+     */
+    public boolean throttled() {
+        return http.isPresent() && (http.get().status() == 429 || http.get().retryAfter().isPresent());
+    }
 }

@@ -64,6 +64,34 @@ class BreakerJudgementTest {
         return new BreakerRegistry(SelfhealConfig.load(m).breakers(), clock);
     }
 
+    /** What one of the racing callers does; {@code caller} numbers them from 0. */
+    interface Caller {
+        void run(int caller) throws Exception;
+    }
+
+    /** Starts {@code callers} threads together on {@code body} and waits until every one has finished. */
+    private static void race(int callers, Caller body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        CountDownLatch go = new CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        try {
+            for (int t = 0; t < callers; t++) {
+                int caller = t;
+                done.add(pool.submit(() -> {
+                    go.await();
+                    body.run(caller);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /**
      * Eight callers fail at once, so the consecutive-failure trip and Resilience4j's own failure rate both want to
      * open the breaker; callers turned away meanwhile must be told exactly the wait of the open state installed.
@@ -77,28 +105,16 @@ class BreakerJudgementTest {
         r.onTransitionEvent(seen::add);
         UpstreamBreaker b = r.forUpstream("inventory");
         List<Duration> told = new CopyOnWriteArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            for (int t = 0; t < 8; t++) {
-                pool.submit(() -> {
-                    go.await();
-                    for (int i = 0; i < 4; i++) {
-                        Admission a = b.admit();
-                        if (a.admitted()) {
-                            b.onFailure(NANOS, new IOException("down"));
-                        } else if (a.statedWait().source() == DelaySource.BREAKER) {
-                            told.add(a.statedWait().duration());
-                        }
-                    }
-                    return null;
-                });
+        race(8, caller -> {
+            for (int i = 0; i < 4; i++) {
+                Admission a = b.admit();
+                if (a.admitted()) {
+                    b.onFailure(NANOS, new IOException("down"));
+                } else if (a.statedWait().source() == DelaySource.BREAKER) {
+                    told.add(a.statedWait().duration());
+                }
             }
-            go.countDown();
-        } finally {
-            pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        }
+        });
         List<BreakerTransition> openings = seen.stream().filter(t -> t.to() == State.OPEN).toList();
         assertThat(openings).hasSize(1);
         Duration openFor = openings.get(0).openFor();
@@ -196,31 +212,18 @@ class BreakerJudgementTest {
         List<BreakerTransition> seen = new CopyOnWriteArrayList<>();
         r.onTransitionEvent(seen::add);
         UpstreamBreaker b = r.forUpstream("mixed");
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        CountDownLatch go = new CountDownLatch(1);
-        try {
-            for (int t = 0; t < 4; t++) {
-                int seed = t;
-                pool.submit(() -> {
-                    Random random = new Random(seed);
-                    go.await();
-                    for (int i = 0; i < 50 && !b.isOpen(); i++) {
-                        if (b.admit().admitted()) {
-                            if (random.nextDouble() < 0.55) {
-                                b.onFailure(NANOS, new IOException("flaky"));
-                            } else {
-                                b.onSuccess(NANOS);
-                            }
-                        }
+        race(4, caller -> {
+            Random random = new Random(caller);
+            for (int i = 0; i < 50 && !b.isOpen(); i++) {
+                if (b.admit().admitted()) {
+                    if (random.nextDouble() < 0.55) {
+                        b.onFailure(NANOS, new IOException("flaky"));
+                    } else {
+                        b.onSuccess(NANOS);
                     }
-                    return null;
-                });
+                }
             }
-            go.countDown();
-        } finally {
-            pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        }
+        });
         List<BreakerTransition> openings = seen.stream().filter(t -> t.to() == State.OPEN).toList();
         if (openings.isEmpty()) {
             // 55 % failures may stay under the threshold over a window: then there is nothing to state
