@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * DEMO ONLY: a deliberately flaky "inventory-service", served by the jar itself on 127.0.0.1 when the demo routes are
  * loaded. Its behaviour is a fixed function of the record id and of how often that id was asked for (so every run
- * shows the same retries, Retry-After waits and give-ups), plus a restart of 1.5 s in the middle of the batch that
+ * shows the same retries, Retry-After waits and give-ups), plus a restart of 1.5 s half a second into the batch (while most records still wait for their first call, so the breaker surely opens) that
  * answers 503 to every call, which opens the circuit breaker until a probe finds the service back.
  */
 public final class FlakyUpstream implements Processor {
@@ -18,7 +18,7 @@ public final class FlakyUpstream implements Processor {
     private final AtomicInteger totalCalls = new AtomicInteger();
 
     /** From this long after the first call, for OUTAGE_LENGTH_MS, the service is restarting: every call gets 503. */
-    static final long OUTAGE_START_MS = 1500;
+    static final long OUTAGE_START_MS = 500;
     static final long OUTAGE_LENGTH_MS = 1500;
     private volatile long firstCallAt;
 
@@ -28,7 +28,7 @@ public final class FlakyUpstream implements Processor {
         int call = callsById.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         totalCalls.incrementAndGet();
         exchange.getMessage().removeHeaders("*");
-        // a short restart in the middle of the batch: enough failures in a row to open the breaker
+        // a short restart early in the batch: enough failures in a row to open the breaker
         Reply r = restarting() ? new Reply(503, null) : reply(id, call);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, r.status);
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
