@@ -1,7 +1,7 @@
 package io.selfheal.bench;
 
 import io.selfheal.camel.Selfheal;
-import io.selfheal.camel.SelfHealing;
+import io.selfheal.camel.SelfHealingClauses;
 import io.selfheal.camel.SelfhealProperties;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -40,7 +40,7 @@ public final class SelfhealContender {
 
     /** One line for the tables: what the Selfheal row ran. */
     public static String describe() {
-        return "`" + SelfHealing.ROUTE_CONFIGURATION_ID + "`"
+        return "`" + SelfHealingClauses.ROUTE_CONFIGURATION_ID + "`"
                 + (BREAKER ? " + breaker" : "")
                 + (RETRY_BUDGET ? " + retry budget" : "")
                 + (IDEMPOTENCY_KEY ? " + Idempotency-Key" : "");
@@ -121,7 +121,7 @@ public final class SelfhealContender {
      * of the Selfheal contender passes through here.
      */
     public static RouteDefinition inherit(RouteDefinition route, String upstream) {
-        route.routeConfigurationId(SelfHealing.ROUTE_CONFIGURATION_ID);
+        route.routeConfigurationId(SelfHealingClauses.ROUTE_CONFIGURATION_ID);
         if (upstream != null) {
             route.setProperty(SelfhealProperties.UPSTREAM).constant(upstream);
         }

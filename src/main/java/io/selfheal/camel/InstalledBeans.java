@@ -12,18 +12,18 @@ import java.util.WeakHashMap;
  * when a context stops, so a context that is stopped and started again would otherwise lose Selfheal while its routes
  * still use it. A lookup that misses in the registry binds the bean again.
  */
-final class InstalledBeans {
+public final class InstalledBeans {
     private static final Map<CamelContext, Map<String, Object>> BEANS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private InstalledBeans() {
     }
 
-    static void bind(CamelContext context, String name, Object bean) {
+    public static void bind(CamelContext context, String name, Object bean) {
         context.getRegistry().bind(name, bean);
         BEANS.computeIfAbsent(context, c -> Collections.synchronizedMap(new HashMap<>())).put(name, bean);
     }
 
-    static <T> T lookup(CamelContext context, String name, Class<T> type) {
+    public static <T> T lookup(CamelContext context, String name, Class<T> type) {
         T found = context.getRegistry().lookupByNameAndType(name, type);
         if (found != null) {
             return found;

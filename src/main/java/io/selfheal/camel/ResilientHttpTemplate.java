@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.camel.idempotency.IdempotencyKeyHeader;
+
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.ConfigValues;
 import org.apache.camel.Exchange;
@@ -71,9 +73,9 @@ public class ResilientHttpTemplate extends RouteBuilder {
                 .configure(ResilientHttpTemplate::validate)
                 .from("kamelet:source");
         // route-scoped self-healing clauses: they win over any the calling route passes on, and apply when it has none
-        SelfHealing.configure(route.onException(Exception.class))
-                .process(SelfHealing.giveUpRecorder())
-                .to(SelfHealing.ESCALATION_ENDPOINT)
+        SelfHealingClauses.configure(route.onException(Exception.class))
+                .process(SelfHealingClauses.giveUpRecorder())
+                .to(SelfHealingClauses.ESCALATION_ENDPOINT)
                 .end();
         route.setProperty(P_URL, simple("{{" + URL + "}}"))
                 .setProperty(P_OPTIONS, constant(String.join("|", "{{" + UPSTREAM + "}}", "{{" + METHOD + "}}",
@@ -193,7 +195,7 @@ public class ResilientHttpTemplate extends RouteBuilder {
             exchange.setProperty(SelfhealProperties.IDEMPOTENT, idempotent);
             // the template is a self-healing flow of its own even when the calling route is not one: fix the message's
             // key here if no self-healing route did on entry
-            if (exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY) == null) {
+            if (IdempotencyKeyHeader.entryOf(exchange) == null) {
                 try {
                     IdempotencyKeyHeader.entryRecorder().process(exchange);
                 } catch (Exception e) {
@@ -207,8 +209,7 @@ public class ResilientHttpTemplate extends RouteBuilder {
             }
             String url = String.valueOf(exchange.removeProperty(P_URL));
             // stamp the Idempotency-Key here: the self-healing configuration's interceptor only sees routes that name it
-            IdempotencyKeyHeader.Entry entry = exchange.getProperty(SelfhealProperties.IDEMPOTENCY_ENTRY,
-                    IdempotencyKeyHeader.Entry.class);
+            IdempotencyKeyHeader.Entry entry = IdempotencyKeyHeader.entryOf(exchange);
             if (entry != null && io.selfheal.idempotency.IdempotencyKeys.isMutating(method)) {
                 exchange.getMessage().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER,
                         IdempotencyKeyHeader.keyFor(exchange, entry, method, url));

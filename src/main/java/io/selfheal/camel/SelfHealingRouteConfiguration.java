@@ -6,6 +6,6 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 public class SelfHealingRouteConfiguration extends RouteConfigurationBuilder {
     @Override
     public void configuration() {
-        SelfHealing.applyTo(routeConfiguration(SelfHealing.ROUTE_CONFIGURATION_ID));
+        SelfHealingClauses.applyTo(routeConfiguration(SelfHealingClauses.ROUTE_CONFIGURATION_ID));
     }
 }

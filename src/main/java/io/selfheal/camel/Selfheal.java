@@ -1,5 +1,18 @@
 package io.selfheal.camel;
 
+import io.selfheal.camel.breaker.BreakerReadiness;
+import io.selfheal.camel.breaker.RetryBudgetListener;
+import io.selfheal.camel.breaker.UpstreamGuard;
+import io.selfheal.camel.escalation.BreakerEscalation;
+import io.selfheal.camel.escalation.EscalationRoutes;
+import io.selfheal.camel.escalation.EscalationServices;
+import io.selfheal.camel.escalation.ParkedApiRoutes;
+import io.selfheal.camel.escalation.WorkStart;
+import io.selfheal.camel.idempotency.IdempotencyKeyHeader;
+import io.selfheal.camel.idempotency.IdempotentJdbcSinkTemplate;
+import io.selfheal.camel.idempotency.SelfhealIdempotency;
+import io.selfheal.camel.observe.CallMetrics;
+
 import io.selfheal.config.SelfhealConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -152,7 +165,7 @@ public final class Selfheal {
         context.getCamelContextExtension().addContextPlugin(java.util.concurrent.ScheduledExecutorService.class, scheduler);
     }
 
-    static Map<String, String> selfhealProperties(CamelContext context) {
+    public static Map<String, String> selfhealProperties(CamelContext context) {
         Properties p = context.getPropertiesComponent().loadProperties(k -> k.startsWith("selfheal."));
         Map<String, String> map = new LinkedHashMap<>();
         for (String name : p.stringPropertyNames()) {

@@ -1,5 +1,8 @@
 package io.selfheal.camel;
 
+import io.selfheal.camel.cli.ParkedCli;
+import io.selfheal.camel.cli.ReportCommand;
+
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -115,7 +118,7 @@ public final class SelfhealMain {
         return main;
     }
 
-    static Properties builtInDefaults() throws IOException {
+    public static Properties builtInDefaults() throws IOException {
         Properties p = new Properties();
         try (InputStream in = SelfhealMain.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
             if (in == null) {

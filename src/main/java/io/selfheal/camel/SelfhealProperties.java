@@ -39,27 +39,6 @@ public final class SelfhealProperties {
     /** Set by the idempotent sink: true when the row was there already (counted, not failed). */
     public static final String DUPLICATE = "SelfhealDuplicate";
 
-    /** Internal: the attempt history of the current call site. */
-    static final String HISTORY = "SelfhealAttemptHistory";
-    /** Internal: which call site the history belongs to (route and endpoint). */
-    static final String CALL_SITE = "SelfhealCallSite";
-    /** Internal: set before each redelivery, taken by the next call to an upstream, which is then a retry. */
-    static final String RETRY_PENDING = "SelfhealRetryPending";
-    /** Internal: set before each redelivery, taken by the error handler as the step runs again. */
-    static final String REDELIVERING = "SelfhealRedelivering";
-    /** Internal: the decision for the last failure. */
-    static final String DECISION = "SelfhealDecision";
-    /** Internal: the last classification. */
-    static final String CLASSIFICATION = "SelfhealClassification";
-    /** Internal: the idempotency key fixed when the message entered its first self-healing route. */
-    static final String IDEMPOTENCY_ENTRY = "SelfhealIdempotencyEntry";
-    /** Internal: the message key fixed for an exchange, and which exchange fixed it. */
-    static final String IDEMPOTENCY_MESSAGE_KEY = "SelfhealIdempotencyMessageKey";
-    /** Internal: the last guarded call's upstream and whether it reached it ({@link GuardedCall}). */
-    static final String GUARDED_CALL = "SelfhealGuardedCall";
-    /** The send slot ({@link io.selfheal.breaker.SendSlot}) the upstream's send rate booked for this exchange's next call. */
-    static final String SEND_SLOT = "SelfhealSendSlot";
-
     private SelfhealProperties() {
     }
 }

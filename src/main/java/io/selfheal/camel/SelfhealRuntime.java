@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.camel.retry.HttpFailures;
+
 import io.selfheal.breaker.BreakerRegistry;
 import io.selfheal.breaker.RetryBudgets;
 import io.selfheal.classify.ClassificationRules;

@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the table
  * needs no index besides its primary key, and has none: an index on the owner cost every claim and confirm its upkeep.
  * <p>
- * Plain JDBC; the Camel repository ({@link JdbcIdempotentRepository}) is a thin view of one scope on top of it.
+ * Plain JDBC; the Camel repository (JdbcIdempotentRepository in the camel layer) is a thin view of one scope on top of it.
  */
 public final class JdbcKeyStore implements AutoCloseable {
     public static final int MAX_SCOPE_CHARS = 100;

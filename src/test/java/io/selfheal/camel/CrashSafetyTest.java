@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * then either parked or still in the source, never gone; after a restart all of them are parked. The parked CLI of
  * the same jar then lists and shows them, without the secret that was in the endpoint URL.
  */
-class CrashSafetyTest {
+public class CrashSafetyTest {
     static final List<String> BODIES = List.of("order-A", "order-B", "order-C");
 
     @TempDir

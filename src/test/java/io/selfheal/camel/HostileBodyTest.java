@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.TestContexts;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.GiveUp;

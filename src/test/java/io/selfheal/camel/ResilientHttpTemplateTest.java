@@ -1,5 +1,10 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.CallKeys;
+import io.selfheal.testing.TestContexts;
+
+import io.selfheal.camel.breaker.UpstreamDependencyPolicy;
+
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;

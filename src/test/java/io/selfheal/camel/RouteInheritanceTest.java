@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.TestContexts;
+
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
@@ -109,7 +111,7 @@ class RouteInheritanceTest {
         @Override
         public void configuration() {
             RouteConfigurationDefinition rc = routeConfiguration("audited-healing");
-            SelfHealing.applyTo(rc);
+            SelfHealingClauses.applyTo(rc);
             rc.onException(IllegalArgumentException.class).handled(true).setProperty("audited", constant(true))
                     .to("mock:audit");
         }
@@ -152,7 +154,7 @@ class RouteInheritanceTest {
                 routeTemplate("resilient-store")
                         .templateParameter("name").templateParameter("processor")
                         .from("direct:{{name}}")
-                        .routeConfigurationId(SelfHealing.ROUTE_CONFIGURATION_ID)
+                        .routeConfigurationId(SelfHealingClauses.ROUTE_CONFIGURATION_ID)
                         .setProperty(SelfhealProperties.UPSTREAM, constant("store"))
                         .process("{{processor}}");
             }

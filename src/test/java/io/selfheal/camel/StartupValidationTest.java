@@ -1,5 +1,8 @@
 package io.selfheal.camel;
 
+import io.selfheal.it.StartupFailuresIT;
+import io.selfheal.testing.TestContexts;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;

@@ -1,5 +1,7 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.TestContexts;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;

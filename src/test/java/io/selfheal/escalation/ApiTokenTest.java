@@ -1,5 +1,7 @@
 package io.selfheal.escalation;
 
+import io.selfheal.camel.escalation.ParkedApiRoutes;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,7 @@
 package io.selfheal.escalation;
 
+import io.selfheal.it.CrashRestartIT;
+
 import io.selfheal.classify.FailureClass;
 import io.selfheal.config.SelfhealConfig;
 import io.selfheal.retry.GiveUpReason;

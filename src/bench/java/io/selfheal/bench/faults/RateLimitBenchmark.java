@@ -1,10 +1,12 @@
 package io.selfheal.bench.faults;
 
+import io.selfheal.camel.Selfheal;
+
 import io.selfheal.bench.BenchReport;
 import io.selfheal.bench.Machine;
 import io.selfheal.bench.SelfhealContender;
 import io.selfheal.bench.Table;
-import io.selfheal.camel.RateLimitedUpstream;
+import io.selfheal.testing.RateLimitedUpstream;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.selfheal.bench.faults;
 
-import io.selfheal.camel.RateLimitedUpstream;
+import io.selfheal.testing.RateLimitedUpstream;
 
 /**
  * The rate-limit schedules: an upstream behind one token bucket shared by every caller, {@link #rate()} requests/s

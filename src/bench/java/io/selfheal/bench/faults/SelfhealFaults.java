@@ -1,5 +1,7 @@
 package io.selfheal.bench.faults;
 
+import io.selfheal.camel.Selfheal;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.selfheal.bench.SelfhealContender;
 import io.selfheal.breaker.BreakerTransition;

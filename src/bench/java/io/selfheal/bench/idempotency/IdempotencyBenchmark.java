@@ -1,12 +1,15 @@
 package io.selfheal.bench.idempotency;
 
+import io.selfheal.camel.Selfheal;
+import io.selfheal.camel.idempotency.JdbcIdempotentRepository;
+
 import io.selfheal.bench.BenchReport;
 import io.selfheal.bench.Machine;
 import io.selfheal.bench.SelfhealContender;
 import io.selfheal.bench.Table;
-import io.selfheal.camel.SelfhealIdempotency;
+import io.selfheal.camel.idempotency.SelfhealIdempotency;
 import io.selfheal.idempotency.IdempotencyConfig;
-import io.selfheal.idempotency.JdbcIdempotentRepository;
+
 import io.selfheal.idempotency.JdbcKeyStore;
 import io.selfheal.idempotency.SqlDialect;
 import io.selfheal.idempotency.StatementCounter;

@@ -1,5 +1,7 @@
 package io.selfheal.bench.overhead;
 
+import io.selfheal.camel.Selfheal;
+
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.classify.Classification;
 import io.selfheal.classify.FailureClass;

@@ -1,5 +1,7 @@
 package io.selfheal.bench.overhead;
 
+import io.selfheal.camel.Selfheal;
+
 import java.util.ArrayList;
 import java.util.List;
 

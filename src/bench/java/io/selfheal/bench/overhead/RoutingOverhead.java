@@ -1,5 +1,7 @@
 package io.selfheal.bench.overhead;
 
+import io.selfheal.camel.Selfheal;
+
 import io.selfheal.bench.SelfhealContender;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;

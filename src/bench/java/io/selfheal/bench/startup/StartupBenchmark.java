@@ -1,5 +1,7 @@
 package io.selfheal.bench.startup;
 
+import io.selfheal.camel.Selfheal;
+
 import io.selfheal.bench.BenchReport;
 import io.selfheal.bench.Machine;
 import io.selfheal.bench.Table;
