@@ -9,12 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,19 +73,29 @@ class DocsTest {
      */
     @Test
     void configurationReferenceListsExactlyTheKeysTheCodeKnows() {
-        SortedSet<String> known = SelfhealConfig.knownKeys().stream().map(DocsTest::shape)
-                .collect(Collectors.toCollection(TreeSet::new));
-        SortedSet<String> documented = new TreeSet<>();
+        Map<String, String> known = new TreeMap<>();
+        SelfhealConfig.knownKeys().forEach(k -> known.put(shape(k), k));
+        Map<String, String> documented = new TreeMap<>();
         Matcher m = KEY_ROW.matcher(withoutFencedBlocks(read(CONFIGURATION_REFERENCE)));
         while (m.find()) {
-            documented.add(shape(m.group(1)));
+            documented.put(shape(m.group(1)), m.group(1));
         }
-        SortedSet<String> missing = new TreeSet<>(known);
-        missing.removeAll(documented);
-        SortedSet<String> unknown = new TreeSet<>(documented);
-        unknown.removeAll(known);
-        assertThat(missing).as("keys the code knows that docs/reference/configuration.md does not list").isEmpty();
-        assertThat(unknown).as("keys docs/reference/configuration.md lists that the code does not know").isEmpty();
+        SortedSet<String> missing = new TreeSet<>();
+        known.forEach((shape, key) -> {
+            if (!documented.containsKey(shape)) {
+                missing.add(key);
+            }
+        });
+        SortedSet<String> unknown = new TreeSet<>();
+        documented.forEach((shape, key) -> {
+            if (!known.containsKey(shape)) {
+                unknown.add(key);
+            }
+        });
+        assertThat(List.of(missing, unknown))
+                .as("keys the code knows that docs/reference/configuration.md does not list (first), and keys it "
+                        + "lists that the code does not know (second)")
+                .containsExactly(new TreeSet<>(), new TreeSet<>());
     }
 
     @Test
