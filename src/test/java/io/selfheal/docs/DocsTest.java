@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The documentation stands alone and stays true: every relative link in the repository's Markdown leads to a file of
- * the repository, no document points outside it, the configuration reference lists exactly the keys the code knows,
+ * the repository (and, with an anchor, to a heading of that Markdown file), no document points outside it, the configuration reference lists exactly the keys the code knows,
  * and the README stays short enough to be read.
  */
 class DocsTest {
@@ -40,6 +40,7 @@ class DocsTest {
     private static final Pattern KEY_ROW = Pattern.compile("(?m)^\\|\\s*`(selfheal\\.[^`]+)`\\s*\\|");
     /** A user-chosen segment of a key shape: {@code <name>}, {@code <upstream>}, {@code <status>} ... */
     private static final Pattern PLACEHOLDER = Pattern.compile("<[^>]*>");
+    private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6}\\s+(.*?)\\s*#*\\s*$");
 
     @Test
     void everyRelativeLinkLeadsToAFileOfTheRepository() {
@@ -120,8 +121,12 @@ class DocsTest {
 
     private static java.util.Optional<String> problem(Path doc, String target) {
         String t = target.trim();
-        if (t.isEmpty() || t.startsWith("#") || t.matches("(?i)[a-z][a-z0-9+.-]*:.*")) {
-            // an anchor in the same document, or a URL (https:, mailto:): not a file of the repository
+        if (t.startsWith("#")) {
+            return anchors(doc).contains(t.substring(1)) ? java.util.Optional.empty()
+                    : java.util.Optional.of("no such heading");
+        }
+        if (t.isEmpty() || t.matches("(?i)[a-z][a-z0-9+.-]*:.*")) {
+            // a URL (https:, mailto:): not a file of the repository
             return java.util.Optional.empty();
         }
         String path = t.replaceFirst("[#?].*$", "");
@@ -135,7 +140,26 @@ class DocsTest {
         if (!Files.exists(resolved)) {
             return java.util.Optional.of("no such file");
         }
+        int hash = t.indexOf('#');
+        if (hash >= 0 && resolved.toString().endsWith(".md") && !anchors(resolved).contains(t.substring(hash + 1))) {
+            return java.util.Optional.of("no such heading");
+        }
         return java.util.Optional.empty();
+    }
+
+    /** The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens. */
+    private static Set<String> anchors(Path doc) {
+        Set<String> out = new java.util.HashSet<>();
+        Matcher m = HEADING.matcher(withoutFencedBlocks(read(doc)));
+        while (m.find()) {
+            String text = m.group(1).replaceAll("\\[([^\\]]*)]\\([^)]*\\)", "$1").replace("`", "");
+            String slug = text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+            String unique = slug;
+            for (int n = 1; !out.add(unique); n++) {
+                unique = slug + "-" + n;
+            }
+        }
+        return out;
     }
 
     private static List<String> linkTargets(String text) {
