@@ -1,0 +1,211 @@
+package io.selfheal.docs;
+
+import io.selfheal.config.SelfhealConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The documentation stands alone and stays true: every relative link in the repository's Markdown leads to a file of
+ * the repository (and, with an anchor, to a heading of that Markdown file), no document points outside it, the configuration reference lists exactly the keys the code knows,
+ * and the README stays short enough to be read.
+ */
+class DocsTest {
+    private static final Path ROOT = Path.of("").toAbsolutePath().normalize();
+    private static final Path CONFIGURATION_REFERENCE = ROOT.resolve("docs/reference/configuration.md");
+    private static final int README_MAX_LINES = 220;
+
+    /** Inline links and images: [text](target "title"). */
+    private static final Pattern INLINE_LINK = Pattern.compile("!?\\[[^\\]]*]\\(\\s*<?([^)\\s>]+)>?(?:\\s+\"[^\"]*\")?\\s*\\)");
+    /** Reference definitions: [label]: target. */
+    private static final Pattern REFERENCE_LINK = Pattern.compile("(?m)^\\s{0,3}\\[[^\\]]+]:\\s*<?(\\S+?)>?(?:\\s+.*)?$");
+    private static final Pattern FENCED_BLOCK = Pattern.compile("(?ms)^\\s*(```|~~~).*?^\\s*\\1\\s*$");
+    private static final Pattern INLINE_CODE = Pattern.compile("`[^`\\n]*`");
+    /** A row of a Markdown table whose first cell is one backticked selfheal.* key. */
+    private static final Pattern KEY_ROW = Pattern.compile("(?m)^\\|\\s*`(selfheal\\.[^`]+)`\\s*\\|");
+    /** A user-chosen segment of a key shape: {@code <name>}, {@code <upstream>}, {@code <status>} ... */
+    private static final Pattern PLACEHOLDER = Pattern.compile("<[^>]*>");
+    private static final Pattern HEADING = Pattern.compile("(?m)^#{1,6}\\s+(.*?)\\s*#*\\s*$");
+
+    @Test
+    void everyRelativeLinkLeadsToAFileOfTheRepository() {
+        List<String> broken = new ArrayList<>();
+        for (Path doc : markdownFiles()) {
+            String text = withoutCode(read(doc));
+            for (String target : linkTargets(text)) {
+                problem(doc, target).ifPresent(p -> broken.add(ROOT.relativize(doc) + ": " + target + " (" + p + ")"));
+            }
+        }
+        assertThat(broken).as("links in the repository's Markdown that lead nowhere or outside it").isEmpty();
+    }
+
+    @Test
+    void noDocumentMentionsTheSharedFolderOutsideTheRepository() {
+        List<String> offending = markdownFiles().stream()
+                .filter(doc -> read(doc).contains("../shared"))
+                .map(doc -> ROOT.relativize(doc).toString())
+                .toList();
+        assertThat(offending).as("documents that point to ../shared, which no user has").isEmpty();
+    }
+
+    /**
+     * Compares key shapes, as {@link SelfhealConfig#knownKeys()} gives them, with the first column of the reference's
+     * tables. A user-chosen segment is compared as a placeholder whatever it is called, so the reference may write
+     * {@code selfheal.upstream.<name>.max-attempts} or {@code selfheal.upstream.<upstream>.max-attempts}; the rest of
+     * the key is compared literally. Per-upstream keys ({@code selfheal.upstream.<name>.*}, {@code
+     * selfheal.breaker.<upstream>.*}, {@code selfheal.budget.<upstream>.*}) are therefore matched one by one: the
+     * reference lists each suffix under its per-upstream prefix, so a suffix added to a section's defaults but
+     * not to its per-upstream form (or the other way round) shows here.
+     */
+    @Test
+    void configurationReferenceListsExactlyTheKeysTheCodeKnows() {
+        Map<String, String> known = new TreeMap<>();
+        SelfhealConfig.knownKeys().forEach(k -> known.put(shape(k), k));
+        Map<String, String> documented = new TreeMap<>();
+        Matcher m = KEY_ROW.matcher(withoutFencedBlocks(read(CONFIGURATION_REFERENCE)));
+        while (m.find()) {
+            documented.put(shape(m.group(1)), m.group(1));
+        }
+        SortedSet<String> missing = new TreeSet<>();
+        known.forEach((shape, key) -> {
+            if (!documented.containsKey(shape)) {
+                missing.add(key);
+            }
+        });
+        SortedSet<String> unknown = new TreeSet<>();
+        documented.forEach((shape, key) -> {
+            if (!known.containsKey(shape)) {
+                unknown.add(key);
+            }
+        });
+        assertThat(List.of(missing, unknown))
+                .as("keys the code knows that docs/reference/configuration.md does not list (first), and keys it "
+                        + "lists that the code does not know (second)")
+                .containsExactly(new TreeSet<>(), new TreeSet<>());
+    }
+
+    @Test
+    void readmeStaysShort() {
+        long lines = read(ROOT.resolve("README.md")).lines().count();
+        assertThat(lines).as("lines in README.md").isLessThanOrEqualTo(README_MAX_LINES);
+    }
+
+    /** .ci/run runs the command on the second line after the marker (the first opens the code block). */
+    @Test
+    void readmeGivesTheTestCommandWhereCiReadsIt() {
+        List<String> lines = read(ROOT.resolve("README.md")).lines().toList();
+        int marker = lines.indexOf("<!-- ci:test-command -->");
+        assertThat(marker).as("the ci:test-command marker in README.md").isNotNegative();
+        assertThat(lines.subList(marker + 1, Math.min(lines.size(), marker + 3)))
+                .containsExactly("```", "mvn -B verify");
+    }
+
+    private static String shape(String key) {
+        return PLACEHOLDER.matcher(key.trim()).replaceAll("<>");
+    }
+
+    private static java.util.Optional<String> problem(Path doc, String target) {
+        String t = target.trim();
+        if (t.startsWith("#")) {
+            return anchors(doc).contains(t.substring(1)) ? java.util.Optional.empty()
+                    : java.util.Optional.of("no such heading");
+        }
+        if (t.isEmpty() || t.matches("(?i)[a-z][a-z0-9+.-]*:.*")) {
+            // a URL (https:, mailto:): not a file of the repository
+            return java.util.Optional.empty();
+        }
+        String path = t.replaceFirst("[#?].*$", "");
+        if (path.startsWith("/")) {
+            return java.util.Optional.of("an absolute path");
+        }
+        Path resolved = doc.getParent().resolve(path).normalize();
+        if (!resolved.startsWith(ROOT)) {
+            return java.util.Optional.of("outside the repository");
+        }
+        if (!Files.exists(resolved)) {
+            return java.util.Optional.of("no such file");
+        }
+        int hash = t.indexOf('#');
+        if (hash >= 0 && resolved.toString().endsWith(".md") && !anchors(resolved).contains(t.substring(hash + 1))) {
+            return java.util.Optional.of("no such heading");
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens. */
+    private static Set<String> anchors(Path doc) {
+        Set<String> out = new java.util.HashSet<>();
+        Matcher m = HEADING.matcher(withoutFencedBlocks(read(doc)));
+        while (m.find()) {
+            String text = m.group(1).replaceAll("\\[([^\\]]*)]\\([^)]*\\)", "$1").replace("`", "");
+            String slug = text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
+            String unique = slug;
+            for (int n = 1; !out.add(unique); n++) {
+                unique = slug + "-" + n;
+            }
+        }
+        return out;
+    }
+
+    private static List<String> linkTargets(String text) {
+        List<String> out = new ArrayList<>();
+        for (Pattern p : List.of(INLINE_LINK, REFERENCE_LINK)) {
+            Matcher m = p.matcher(text);
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    /** Code is not prose: a Java array access or a JSON sample is no link. */
+    private static String withoutCode(String text) {
+        return INLINE_CODE.matcher(withoutFencedBlocks(text)).replaceAll("");
+    }
+
+    private static String withoutFencedBlocks(String text) {
+        return FENCED_BLOCK.matcher(text).replaceAll("");
+    }
+
+    private static List<Path> markdownFiles() {
+        Set<String> skipped = Set.of("target", ".git", "node_modules", "data");
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            return files.filter(p -> p.toString().endsWith(".md"))
+                    .filter(p -> {
+                        for (Path part : ROOT.relativize(p)) {
+                            if (skipped.contains(part.toString())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
