@@ -7,9 +7,9 @@ import io.selfheal.retry.RetryDecision;
 import org.apache.camel.Exchange;
 
 /**
- * Hears every failed attempt and every give-up; breakers, budgets and meters plug in here. A listener may replace the
- * proposed decision (a budget that has no token turns a retry into a give-up). Implementations must be fast; what
- * they throw is logged and ignored.
+ * Hears every failed attempt, after its decision is made (policy, idempotency guard, retry budget: see
+ * {@link io.selfheal.retry.RetryDecider}), and every give-up. A listener may still replace the decision, for a rule of
+ * the user's own. Implementations must be fast; what they throw is logged and ignored.
  */
 public interface AttemptListener {
     /** @return the decision to go on with: {@code proposed} or a replacement */

@@ -1,7 +1,6 @@
 package io.selfheal.camel;
 
 import io.selfheal.camel.breaker.BreakerReadiness;
-import io.selfheal.camel.breaker.RetryBudgetListener;
 import io.selfheal.camel.breaker.UpstreamGuard;
 import io.selfheal.camel.escalation.BreakerEscalation;
 import io.selfheal.camel.escalation.EscalationRoutes;
@@ -87,7 +86,6 @@ public final class Selfheal {
         context.addRoutePolicyFactory(escalation.awaitingParking());
         // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
         context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
-        runtime.addListener(new RetryBudgetListener(runtime));
         runtime.breakers().onTransitionEvent(new BreakerEscalation(context));
         runtime.breakers().onTransitionEvent(t -> meters.breakerTransition(t.upstream(), t.from().name(), t.to().name()));
         // automatic replay: when an upstream's breaker closes again, its parked messages go back through, rate-limited

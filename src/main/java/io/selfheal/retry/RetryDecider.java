@@ -4,6 +4,7 @@ import io.selfheal.classify.FailureClass;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -29,6 +30,26 @@ public final class RetryDecider {
     public static final Duration MIN_REFUSED_WAIT = Duration.ofMillis(1);
 
     private RetryDecider() {
+    }
+
+    /**
+     * The policy's decision, then the checks': a retry the policy allows is made only if every check allows it too;
+     * the first check that refuses gives its reason.
+     */
+    public static RetryDecision decide(RetryPolicy policy, AttemptHistory history, FailureClass failureClass,
+                                       Optional<StatedWait> statedWait, Instant now, RandomGenerator random,
+                                       List<RetryCheck> checks) {
+        RetryDecision decision = decide(policy, history, failureClass, statedWait, now, random);
+        for (RetryCheck check : checks) {
+            if (!decision.retry()) {
+                break;
+            }
+            Optional<GiveUpReason> refusal = check.refusal();
+            if (refusal.isPresent()) {
+                decision = RetryDecision.giveUp(refusal.get());
+            }
+        }
+        return decision;
     }
 
     /**

@@ -163,4 +163,29 @@ class RetryDeciderTest {
                 Optional.of(StatedWait.retryAfter(Duration.ofNanos(300_000))), T0, random);
         assertThat(sub.delay()).isEqualTo(Duration.ofMillis(1));
     }
+
+    @Test
+    void checksAreAskedInOrderOnlyForARetryAndTheFirstRefusalGivesTheReason() {
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        RetryCheck allow = () -> { asked.add("allow"); return Optional.empty(); };
+        RetryCheck budget = () -> { asked.add("budget"); return Optional.of(GiveUpReason.BUDGET_EXHAUSTED); };
+        RetryCheck never = () -> { asked.add("never"); return Optional.of(GiveUpReason.SHUTDOWN); };
+
+        RetryDecision d = RetryDecider.decide(policy, failures(1, FailureClass.TRANSIENT), FailureClass.TRANSIENT,
+                Optional.empty(), T0, random, java.util.List.of(allow, budget, never));
+        assertThat(d.retry()).isFalse();
+        assertThat(d.reason()).isEqualTo(GiveUpReason.BUDGET_EXHAUSTED);
+        assertThat(asked).containsExactly("allow", "budget");
+
+        // a give-up by the policy asks no check, so nothing is spent on a retry that will not happen
+        asked.clear();
+        RetryDecision permanent = RetryDecider.decide(policy, failures(1, FailureClass.PERMANENT),
+                FailureClass.PERMANENT, Optional.empty(), T0, random, java.util.List.of(allow, budget));
+        assertThat(permanent.reason()).isEqualTo(GiveUpReason.PERMANENT);
+        assertThat(asked).isEmpty();
+
+        RetryDecision allowed = RetryDecider.decide(policy, failures(1, FailureClass.TRANSIENT), FailureClass.TRANSIENT,
+                Optional.empty(), T0, random, java.util.List.of(allow, allow));
+        assertThat(allowed.retry()).isTrue();
+    }
 }

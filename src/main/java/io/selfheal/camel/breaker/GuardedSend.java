@@ -1,5 +1,6 @@
 package io.selfheal.camel.breaker;
 
+import io.selfheal.camel.ClassifiedFailure;
 import io.selfheal.camel.ExchangeState;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
@@ -12,7 +13,6 @@ import io.selfheal.classify.Classification;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.classify.HttpFailure;
 import io.selfheal.retry.AttemptHistory;
-import io.selfheal.retry.RetryAfter;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.Exchange;
@@ -93,7 +93,8 @@ final class GuardedSend extends AsyncProcessorSupport {
         }
         if (!admission.admitted()) {
             UpstreamUnavailableException refused = new UpstreamUnavailableException(upstream, admission.statedWait(), admission.why());
-            ExchangeState.setGuardedCall(exchange, new GuardedCall(upstream, false, refused));
+            ExchangeState.setGuardedCall(exchange, new GuardedCall(upstream, false,
+                    ClassifiedFailure.of(runtime.classifier(), refused, runtime.clock().instant())));
             if (call.stableUri() != null) {
                 exchange.setProperty(ExchangePropertyKey.TO_ENDPOINT, call.stableUri());
             }
@@ -143,12 +144,14 @@ final class GuardedSend extends AsyncProcessorSupport {
             runtime.budgets().forUpstream(upstream).onSuccess();
             return;
         }
-        ExchangeState.setGuardedCall(exchange, new GuardedCall(upstream, true, failure));
-        Classification c = runtime.classifier().classify(failure);
+        Instant now = runtime.clock().instant();
+        ClassifiedFailure verdict = ClassifiedFailure.of(runtime.classifier(), failure, now);
+        ExchangeState.setGuardedCall(exchange, new GuardedCall(upstream, true, verdict));
+        Classification c = verdict.classification();
         if (c.throttled()) {
             // alive and answering: not a breaker failure; the send rate follows the upstream's capacity instead
             breaker.onThrottle(sentOnSendClock, c.http().get().status() == 503);
-            holdOnServiceUnavailable(runtime, upstream, breaker, c);
+            holdOnServiceUnavailable(runtime, upstream, breaker, verdict, now);
             return;
         }
         if (c.failureClass() == FailureClass.PERMANENT) {
@@ -167,17 +170,12 @@ final class GuardedSend extends AsyncProcessorSupport {
      * then. A 429's Retry-After binds only the exchange it answered: the other callers follow the send rate.
      */
     private static void holdOnServiceUnavailable(SelfhealRuntime runtime, String upstream, UpstreamBreaker breaker,
-                                                 Classification c) {
-        Optional<HttpFailure> http = c.http();
+                                                 ClassifiedFailure verdict, Instant now) {
+        Optional<HttpFailure> http = verdict.classification().http();
         if (http.isEmpty() || http.get().status() != 503) {
             return;
         }
-        Optional<String> value = http.get().retryAfter();
-        if (value.isEmpty()) {
-            return;
-        }
-        Instant now = runtime.clock().instant();
-        Optional<Duration> wait = RetryAfter.parse(value.get(), http.get().date().orElse(null), now);
+        Optional<Duration> wait = verdict.retryAfter();
         if (wait.isEmpty() || wait.get().isZero()) {
             return;
         }
@@ -186,7 +184,7 @@ final class GuardedSend extends AsyncProcessorSupport {
         Duration held = wait.get().compareTo(cap) > 0 ? cap : wait.get();
         breaker.holdUntil(now.plus(held));
         LOG.info("upstream {} asked callers to hold back (HTTP {} Retry-After: {}): no call before {}", upstream,
-                http.get().status(), value.get(), now.plus(held));
+                http.get().status(), http.get().retryAfter().orElse(""), now.plus(held));
     }
 
     @Override

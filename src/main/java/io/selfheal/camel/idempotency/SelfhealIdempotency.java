@@ -62,7 +62,6 @@ public final class SelfhealIdempotency extends ServiceSupport {
         }
         context.addService(idempotency, true, true);
         runtime.addListener(new KeyReleaseOnGiveUp());
-        runtime.addListener(new NotIdempotentGuard());
         return idempotency;
     }
 

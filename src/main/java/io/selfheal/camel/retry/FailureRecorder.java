@@ -1,6 +1,10 @@
 package io.selfheal.camel.retry;
 
+import io.selfheal.camel.ClassifiedFailure;
 import io.selfheal.camel.ExchangeState;
+import io.selfheal.camel.breaker.GuardedCall;
+import io.selfheal.camel.breaker.RetryBudgetCheck;
+import io.selfheal.camel.idempotency.NotIdempotentCheck;
 import io.selfheal.camel.AttemptListener;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealProperties;
@@ -15,7 +19,6 @@ import io.selfheal.retry.AttemptHistory;
 import io.selfheal.retry.DelaySource;
 import io.selfheal.retry.GiveUpReason;
 import io.selfheal.retry.HasStatedWait;
-import io.selfheal.retry.RetryAfter;
 import io.selfheal.retry.RetryDecider;
 import io.selfheal.retry.RetryDecision;
 import io.selfheal.retry.RetryPolicy;
@@ -30,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -69,16 +73,23 @@ public final class FailureRecorder implements Processor {
             history = AttemptHistory.none();
         }
 
-        Classification c = runtime.classifier().classify(failure);
+        // classified once: where the gate saw this very failure, its verdict; any other failing step, here
+        GuardedCall call = ExchangeState.guardedCall(exchange);
+        ClassifiedFailure verdict = call != null && call.failure().isOf(failure) ? call.failure()
+                : ClassifiedFailure.of(runtime.classifier(), failure, now);
+        Classification c = verdict.classification();
         boolean refused = refusedAtTheGate(failure);
         boolean queued = refused && carriedWait(failure).map(w -> w.source() == DelaySource.SEND_RATE).orElse(false);
         history = queued ? history.queued(c.failureClass(), now)
                 : refused ? history.refused(c.failureClass(), now) : history.record(c.outcome(), c.failureClass(), now);
         RetryPolicy policy = effectivePolicy(exchange, runtime.policyFor(upstream));
-        Optional<StatedWait> stated = carriedWait(failure).or(() -> c.retryAfter()
-                .flatMap(v -> RetryAfter.parse(v, c.http().flatMap(h -> h.date()).orElse(null), now))
-                .map(StatedWait::retryAfter));
-        RetryDecision decision = RetryDecider.decide(policy, history, c.failureClass(), stated, now, runtime.random());
+        Optional<StatedWait> stated = carriedWait(failure).or(() -> verdict.retryAfter().map(StatedWait::retryAfter));
+        AttemptHistory decidedOn = history;
+        RetryDecision decision = RetryDecider.decide(policy, history, c.failureClass(), stated, now, runtime.random(),
+                List.of(NotIdempotentCheck.of(exchange),
+                        RetryBudgetCheck.of(runtime, exchange, call, verdict, decidedOn),
+                        // a wait begun now would outlast the process: park the message instead, for the next start
+                        () -> exchange.getContext().isStopping() ? Optional.of(GiveUpReason.SHUTDOWN) : Optional.empty()));
 
         for (AttemptListener l : runtime.listeners()) {
             try {
@@ -87,10 +98,6 @@ public final class FailureRecorder implements Processor {
             } catch (RuntimeException e) {
                 ATTEMPTS_LOG.warn("Selfheal listener {} failed: {}", l, e.toString());
             }
-        }
-        if (decision.retry() && exchange.getContext().isStopping()) {
-            // a wait begun now would outlast the process: park the message instead, for the next start to replay
-            decision = RetryDecision.giveUp(GiveUpReason.SHUTDOWN);
         }
         RetryDecision finalDecision = decision;
 
