@@ -8,7 +8,6 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Properties;
 
 /**
@@ -72,7 +71,7 @@ public final class SelfhealMain {
     /** A camel-main with Selfheal's defaults and start-up; tests use it to start the jar's configuration in-process. */
     public static Main create() throws IOException {
         Main main = new Main();
-        main.setInitialProperties(builtInDefaults());
+        main.setInitialProperties(JobProperties.builtInDefaults());
         main.setDefaultPropertyPlaceholderLocation(USER_PROPERTIES);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -116,16 +115,5 @@ public final class SelfhealMain {
             }
         });
         return main;
-    }
-
-    public static Properties builtInDefaults() throws IOException {
-        Properties p = new Properties();
-        try (InputStream in = SelfhealMain.class.getClassLoader().getResourceAsStream(DEFAULTS_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(DEFAULTS_RESOURCE + " is missing from the jar");
-            }
-            p.load(in);
-        }
-        return p;
     }
 }

@@ -1,5 +1,6 @@
 package io.selfheal.camel.cli;
 
+import io.selfheal.camel.JobProperties;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealMain;
 import io.selfheal.camel.escalation.ParkedReplayService;
@@ -31,7 +32,7 @@ import java.util.Set;
 
 /**
  * {@code java -jar selfheal.jar parked ...}: the parked store from the command line, with the same configuration as
- * the running jar (built-in defaults, then ./config/application.properties).
+ * the running jar ({@link JobProperties}).
  * <p>
  * A replay from here does not run routes in this process (that would start their consumers too): it marks the
  * records REPLAY_REQUESTED, and the running Selfheal replays them within {@code selfheal.parked.replay-poll-interval}
@@ -76,7 +77,7 @@ public final class ParkedCli {
         }
         SelfhealConfig config;
         try {
-            config = SelfhealConfig.load(properties());
+            config = SelfhealConfig.load(JobProperties.selfheal());
         } catch (IllegalArgumentException | IOException e) {
             err.println("parked: invalid configuration: " + e.getMessage());
             return 2;
@@ -243,21 +244,6 @@ public final class ParkedCli {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number of at least 1");
         }
-    }
-
-    /** Built-in defaults, then ./config/application.properties, placeholders such as {{env:X}} resolved. */
-    static Map<String, String> properties() throws IOException {
-        Properties p = SelfhealMain.builtInDefaults();
-        Path user = Path.of("config", "application.properties");
-        if (Files.isRegularFile(user)) {
-            try (InputStream in = Files.newInputStream(user)) {
-                p.load(in);
-            }
-        }
-        // a context that is never started, only to resolve placeholders as the jar does
-        DefaultCamelContext ctx = new DefaultCamelContext();
-        ctx.getPropertiesComponent().setOverrideProperties(p);
-        return Selfheal.selfhealProperties(ctx);
     }
 
     /** Command, numeric IDs and --name value options. */

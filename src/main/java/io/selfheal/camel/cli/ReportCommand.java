@@ -1,5 +1,6 @@
 package io.selfheal.camel.cli;
 
+import io.selfheal.camel.JobProperties;
 import io.selfheal.camel.Selfheal;
 
 import io.selfheal.observe.RetryReport;
@@ -34,7 +35,7 @@ public final class ReportCommand {
                 }
             }
             if (url == null) {
-                Properties p = CliProperties.load();
+                Properties p = JobProperties.load();
                 String host = p.getProperty("camel.management.host", "127.0.0.1");
                 if ("0.0.0.0".equals(host)) {
                     host = "127.0.0.1";

@@ -5,8 +5,6 @@ import io.selfheal.camel.SelfHealingClauses;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.camel.UpstreamNames;
-import io.selfheal.camel.retry.FailureRecorder;
-import io.selfheal.camel.retry.GiveUpRecorder;
 
 import io.selfheal.observe.SelfhealMeters;
 import io.selfheal.retry.AttemptHistory;
