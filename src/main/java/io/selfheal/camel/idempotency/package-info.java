@@ -2,7 +2,7 @@
  * Idempotency in Camel: {@link io.selfheal.camel.idempotency.SelfhealIdempotency} (the key store's pool and
  * repositories of one CamelContext), Camel's {@code IdempotentRepository} over the key store, the
  * {@code Idempotency-Key} stamp on mutating HTTP calls ({@link io.selfheal.camel.idempotency.IdempotencyKeyHeader}),
- * the idempotent JDBC sink and its template, and the attempt listeners that release keys on a give-up and guard calls
+ * the idempotent JDBC sink and its template, the release of an exchange's keys on a give-up, and the guard of calls
  * that must not run twice.
  * <p>
  * Imports Camel, the {@code camel} root, the domain packages {@code idempotency}, {@code retry}, {@code classify} and
