@@ -18,8 +18,8 @@ import java.util.Objects;
 
 /**
  * What start-up refuses, each with one message that says what is wrong and what to do, instead of running in a way the
- * user did not ask for: a route naming a route configuration that does not exist (Camel ignores it, so the route ran
- * unprotected), a port another process holds (camel-main logged the failure and carried on without its HTTP server),
+ * user did not ask for: a route naming a route configuration that does not exist (Camel ignores it, so the route would
+ * run unprotected), a port another process holds (camel-main logs the failure and carries on without its HTTP server),
  * and, for the jar, nothing to run.
  */
 final class StartupChecks {
@@ -73,8 +73,9 @@ final class StartupChecks {
 
     /**
      * An HTTP server the configuration enables can listen on its host and port. camel-main's server binds
-     * asynchronously and, when the port is taken, logs a stack trace and starts everything else, so the jar ran without
-     * the server (and its routes called whoever held the port). Checked by binding the address once before start.
+     * asynchronously and, when the port is taken, logs a stack trace and starts everything else, so the jar would run
+     * without the server (and its routes call whoever holds the port). Checked by binding the address once before
+     * start.
      */
     static void portFree(boolean enabled, String host, int port, String portKey, String hostKey) {
         if (!enabled || port <= 0) {

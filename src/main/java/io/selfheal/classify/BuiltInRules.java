@@ -77,10 +77,10 @@ final class BuiltInRules {
         // Permanent: certificates and TLS set-up, unreadable payloads, the route's own bugs (by default)
         for (String name : new String[] {
                 // HTTP protocol errors are the same on every try (as OkHttp's RetryAndFollowUpInterceptor also holds):
-                // a request HttpClient 5 refuses to send (user-info in the URI: it never leaves, so retrying it was
-                // pure waste, found by the fault matrix), a response that breaks HTTP (an invalid header or
-                // Content-Length, an unsupported version), a redirect loop. A reply with no status line at all is
-                // NoHttpResponseException and stays TRANSIENT, like a dropped connection.
+                // a request HttpClient 5 refuses to send (user-info in the URI: it never leaves, so a retry only
+                // waits), a response that breaks HTTP (an invalid header or Content-Length, an unsupported
+                // version), a redirect loop. A reply with no status line at all is NoHttpResponseException and
+                // stays TRANSIENT, like a dropped connection.
                 "org.apache.hc.core5.http.ProtocolException", "org.apache.hc.client5.http.UnsupportedSchemeException",
                 "javax.net.ssl.SSLHandshakeException", "javax.net.ssl.SSLPeerUnverifiedException",
                 "java.security.cert.CertificateException", "java.security.cert.CertPathValidatorException",

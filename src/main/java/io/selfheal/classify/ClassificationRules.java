@@ -32,7 +32,7 @@ public final class ClassificationRules {
         return builder().build();
     }
 
-    /** The defaults of DESIGN.md, "The recipe it encodes", step 1. */
+    /** The built-in tier ({@link BuiltInRules}); a rule of the user's for the same status, code or class wins. */
     public static ClassificationRules builtIn() {
         return BuiltInRules.RULES;
     }

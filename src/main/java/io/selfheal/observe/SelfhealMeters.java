@@ -46,7 +46,7 @@ public final class SelfhealMeters {
     private final MeterRegistry registry;
     /**
      * The meters already registered, by name and tag values. Building and registering a meter on every call (tags
-     * sorted, an id, a builder, a distribution config) cost more than the rest of a call's bookkeeping; the tags are
+     * sorted, an id, a builder, a distribution config) costs more than the rest of a call's bookkeeping; the tags are
      * bounded, so this map is too.
      */
     private final Map<MeterKey, Object> registered = new ConcurrentHashMap<>();

@@ -105,9 +105,9 @@ public final class Escalator implements Processor {
             // leave it the redacted give-up instead
             exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, new GaveUpException(g.summary()));
             // an HTTP consumer (platform-http) answers a failed exchange with the response code header when there is
-            // one: a 200 left by an earlier successful call in the route told the caller "accepted" for a message that
-            // was neither delivered nor parked (SecretsScanIT saw it), and the caller then drops it. Without the
-            // header the consumer answers its failure code (500), so the caller keeps the message and retries.
+            // one: a 200 left by an earlier successful call in the route would tell the caller "accepted" for a
+            // message that was neither delivered nor parked, and the caller would drop it. Without the header the
+            // consumer answers its failure code (500), so the caller keeps the message and retries.
             exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_CODE);
             exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_TEXT);
             throw failure;

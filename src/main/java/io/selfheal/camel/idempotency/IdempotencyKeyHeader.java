@@ -74,10 +74,10 @@ public final class IdempotencyKeyHeader {
     /**
      * What a message's key is fixed from when it enters its first self-healing route: the Idempotency-Key it arrived
      * with, else its route id and its body as it entered. The body's digest is taken the first time the key is needed
-     * (most messages never make a mutating call, and hashing every body on entry cost more than the rest of the happy
-     * path); the body object is kept by reference until then, a one-shot stream having been read into bytes on entry.
-     * A body mutated in place before the first mutating call is hashed as it is then: the same on every retry (the key
-     * is kept), on a replay and after a restart, since the route mutates it the same way again.
+     * (most messages never make a mutating call, and hashing every body on entry would cost more than the rest of the
+     * happy path); the body object is kept by reference until then, a one-shot stream having been read into bytes on
+     * entry. A body mutated in place before the first mutating call is hashed as it is then: the same on every retry
+     * (the key is kept), on a replay and after a restart, since the route mutates it the same way again.
      */
     public static final class Entry {
         private final String carried;
@@ -168,7 +168,7 @@ public final class IdempotencyKeyHeader {
         /** A toD can make endless URIs: past this many the endpoint map starts again rather than grow. */
         private static final int MAX_URIS = 1_000;
         /**
-         * The http endpoint by intercepted URI. Looking an endpoint up normalizes its URI, which cost more than the
+         * The http endpoint by intercepted URI. Looking an endpoint up normalizes its URI, which costs more than the
          * rest of stamping a key. Only endpoints the context has are kept; an unknown URI is looked up each time.
          */
         private final Map<String, HttpEndpoint> endpoints = new ConcurrentHashMap<>();

@@ -40,7 +40,7 @@ public final class CallMetrics extends EventNotifierSupport {
     private final SelfhealMeters meters;
     private final UpstreamMeters upstreamMeters;
     /**
-     * Endpoint URI to its upstream name (or NOT_A_CALL): deriving it parses the URI, which cost more per call than
+     * Endpoint URI to its upstream name (or NOT_A_CALL): deriving it parses the URI, which costs more per call than
      * all the meters together.
      */
     private final Map<String, String> upstreamOfUri = new ConcurrentHashMap<>();

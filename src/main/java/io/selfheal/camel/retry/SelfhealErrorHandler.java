@@ -35,12 +35,11 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * Camel's default error handler with a cheaper first attempt. A handler that can redeliver makes Camel run its full
  * redelivery task for every exchange at every step, starting with a copy of the whole exchange, even though nothing
- * fails on the happy path: that is most of what a route pays for having retries at all (the overhead benchmark measured
- * 0.70 x the throughput of a route without them). Here the first attempt runs the step directly, as Camel's handler
- * does when it cannot redeliver, keeping only a {@link MessageSnapshot} of the IN message; only when the attempt fails
- * does Camel's redelivery task take over, with that snapshot as the original message to redeliver. From then on every
- * decision is Camel's: the exception policies (the self-healing {@code onException}), onExceptionOccurred, retryWhile,
- * the delays, onRedelivery, the failure processor.
+ * fails on the happy path: that is most of what a route pays for having retries at all. Here the first attempt runs
+ * the step directly, as Camel's handler does when it cannot redeliver, keeping only a {@link MessageSnapshot} of the
+ * IN message; only when the attempt fails does Camel's redelivery task take over, with that snapshot as the original
+ * message to redeliver. From then on every decision is Camel's: the exception policies (the self-healing
+ * {@code onException}), onExceptionOccurred, retryWhile, the delays, onRedelivery, the failure processor.
  * <p>
  * Steps that only evaluate an expression and then set its result (setHeader, setBody, transform, setProperty, log,
  * remove...) leave the message as it was when they fail, so they need no snapshot: on their failure the message is
@@ -49,7 +48,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * On shutdown (Camel prepares this handler for it once the route's consumer no longer takes new messages) every
  * exchange waiting here for a retry stops waiting ({@link RedeliveryWaits}): its retry is not made
  * ({@link ShutdownRefusal}), it gives up as {@code SHUTDOWN} and goes the normal give-up way, parked before its
- * source is acknowledged, instead of being dropped by Camel when the shutdown timeout ran out.
+ * source is acknowledged, instead of being dropped by Camel when the shutdown timeout runs out.
  */
 final class SelfhealErrorHandler extends DefaultErrorHandler {
     /** Hands the snapshot of a failed first attempt to the redelivery task that the same thread creates next. */
