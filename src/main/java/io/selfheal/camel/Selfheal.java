@@ -1,29 +1,19 @@
 package io.selfheal.camel;
 
-import io.selfheal.camel.breaker.BreakerReadiness;
-import io.selfheal.camel.breaker.UpstreamGuard;
-import io.selfheal.camel.escalation.BreakerEscalation;
-import io.selfheal.camel.escalation.EscalationRoutes;
-import io.selfheal.camel.escalation.EscalationServices;
-import io.selfheal.camel.escalation.ParkedApiRoutes;
-import io.selfheal.camel.escalation.WorkStart;
-import io.selfheal.camel.idempotency.IdempotencyKeyHeader;
-import io.selfheal.camel.idempotency.IdempotentJdbcSinkTemplate;
-import io.selfheal.camel.idempotency.SelfhealIdempotency;
-import io.selfheal.camel.observe.CallMetrics;
-
-import io.selfheal.config.SelfhealConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.selfheal.camel.breaker.BreakerInstaller;
+import io.selfheal.camel.escalation.EscalationInstaller;
+import io.selfheal.camel.escalation.EscalationServices;
+import io.selfheal.camel.idempotency.SelfhealIdempotency;
+import io.selfheal.camel.observe.ObserveInstaller;
+import io.selfheal.camel.retry.RetryInstaller;
+import io.selfheal.config.SelfhealConfig;
 import io.selfheal.observe.LogFormatSwitch;
 import io.selfheal.observe.SelfhealMeters;
-import io.selfheal.escalation.ParkedBacklog;
-import io.selfheal.escalation.ParkedStatus;
-import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.http.CompositeHttpConfigurer;
-import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -32,11 +22,9 @@ import java.util.Properties;
 
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
- * start-up, naming the key), binds the runtime, makes Camel's redelivery the only retry layer for HTTP, guards the HTTP
- * calls of self-healing routes with their upstream's breaker and retry budget, and adds the {@code self-healing} route
- * configuration, the escalation route and the {@code resilient-http} template. Idempotency: binds the JDBC idempotent
- * repository ({@code #selfhealIdempotentRepository}), adds the {@code idempotent-jdbc-sink} template, and the
- * listeners that release a given-up message's keys and guard non-idempotent calls.
+ * start-up, naming the key), binds the runtime, installs each room through its entry point ({@link RetryInstaller},
+ * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency}), and
+ * adds the {@code self-healing} route configuration and the {@code resilient-http} template.
  */
 public final class Selfheal {
     private Selfheal() {
@@ -59,61 +47,16 @@ public final class Selfheal {
         SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
         InstalledBeans.bind(context, SelfhealRuntime.BEAN_NAME, runtime);
-        context.getManagementStrategy().addEventNotifier(new CallMetrics(runtime, meters));
-        // parking takes the message from where its unit of work began (WorkStart, below); Camel's original message is
-        // only its fallback, and camel-main turns it off again unless camel.main.allow-use-original-message is set
-        context.setAllowUseOriginalMessage(true);
-        EscalationServices escalation = new EscalationServices(context, config, clock);
-        InstalledBeans.bind(context, EscalationServices.BEAN_NAME, escalation);
-        context.addService(escalation, true, true);
-        ParkedBacklog backlog = new ParkedBacklog(escalation.store(), clock, java.time.Duration.ofSeconds(5));
-        for (ParkedStatus status : ParkedStatus.values()) {
-            meters.gauge(SelfhealMeters.PARKED, io.micrometer.core.instrument.Tags.of("status", status.name()),
-                    () -> backlog.count(status));
-        }
-        unboundedRedeliveryScheduler(context);
-        disableHttpClientRetries(context, "http");
-        disableHttpClientRetries(context, "https");
+        // the rooms; the order of their intercept strategies is the order they wrap a step in: where the unit of work
+        // began (escalation) is recorded outside the upstream's guard (breaker)
+        RetryInstaller.install(context);
+        EscalationServices escalation = EscalationInstaller.services(context, runtime, clock);
+        ObserveInstaller.install(context, runtime, escalation.store(), clock);
         SelfhealIdempotency.install(context, runtime);
-        // the Idempotency-Key's entry, recorded as a message begins a self-healing route
-        context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
-        // where each unit of work begins (a route entered, a split item or multicast branch started), and its message
-        // then: what a give-up parks and where its replay re-enters
-        context.addRoutePolicyFactory(new WorkStart.RouteEntries());
-        context.getCamelContextExtension().addInterceptStrategy(new WorkStart.ItemStarts());
-        // a message that gave up while the parked store refused it is parked when its source delivers it again,
-        // without running its route (and calling its upstream) again
-        context.addRoutePolicyFactory(escalation.awaitingParking());
-        // per-upstream breaker, Retry-After hold and retry budget around every HTTP call of a self-healing route
-        context.getCamelContextExtension().addInterceptStrategy(new UpstreamGuard());
-        runtime.breakers().onTransitionEvent(new BreakerEscalation(context));
-        runtime.breakers().onTransitionEvent(t -> meters.breakerTransition(t.upstream(), t.from().name(), t.to().name()));
-        // automatic replay: when an upstream's breaker closes again, its parked messages go back through, rate-limited
-        runtime.breakers().onTransitionEvent(t -> {
-            if (t.to() == io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED) {
-                escalation.replay().onUpstreamRecovered(t.upstream());
-            }
-        });
-        // what waited for a retry when the process last stopped was parked as SHUTDOWN: it goes back through now
-        context.addStartupListener(new org.apache.camel.StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // the routes may not all run yet: replay once the context is fully started
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                escalation.replay().onStarted();
-            }
-        });
-        BreakerReadiness.register(context, runtime);
+        EscalationInstaller.install(context, runtime, escalation);
+        BreakerInstaller.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
-        context.addRoutes(new EscalationRoutes());
-        context.addRoutes(new IdempotentJdbcSinkTemplate());
         context.addRoutes(new ResilientHttpTemplate());
-        if (config.parked().apiToken() != null) {
-            context.addRoutes(new ParkedApiRoutes());
-        }
         // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing
         context.addStartupListener((ctx, alreadyStarted) -> StartupChecks.routeConfigurationsExist(ctx));
         return runtime;
@@ -149,20 +92,6 @@ public final class Selfheal {
         return prometheus;
     }
 
-    /**
-     * Every exchange waiting in backoff is a task in Camel's shared redelivery scheduler, whose queue the default
-     * thread pool profile bounds at 1,000: past that, redeliveries were rejected (RejectedExecutionException) and the
-     * messages failed without being retried, found by the crash test and the fault benchmark. A waiting exchange
-     * costs a queue entry, not a thread, so the queue is unbounded; the pool of threads that run due tasks stays small.
-     */
-    static void unboundedRedeliveryScheduler(CamelContext context) {
-        org.apache.camel.spi.ThreadPoolProfile profile = new org.apache.camel.builder.ThreadPoolProfileBuilder(
-                "SelfhealRedeliveryThreadPool").poolSize(10).maxQueueSize(-1).build();
-        java.util.concurrent.ScheduledExecutorService scheduler = context.getExecutorServiceManager()
-                .newScheduledThreadPool(context, "ErrorHandlerRedeliveryTask", profile);
-        context.getCamelContextExtension().addContextPlugin(java.util.concurrent.ScheduledExecutorService.class, scheduler);
-    }
-
     public static Map<String, String> selfhealProperties(CamelContext context) {
         Properties p = context.getPropertiesComponent().loadProperties(k -> k.startsWith("selfheal."));
         Map<String, String> map = new LinkedHashMap<>();
@@ -178,19 +107,5 @@ public final class Selfheal {
             }
         }
         return map;
-    }
-
-    /**
-     * Apache HttpClient 5 retries some failures itself and honours Retry-After on its own: turn that off, so the
-     * self-healing redelivery is the only retry layer and every attempt is counted and logged.
-     */
-    private static void disableHttpClientRetries(CamelContext context, String name) {
-        HttpComponent http = context.getComponent(name, HttpComponent.class);
-        if (http == null) {
-            return;
-        }
-        http.setAutomaticRetriesDisabled(true);
-        http.setHttpClientConfigurer(CompositeHttpConfigurer.combineConfigurers(http.getHttpClientConfigurer(),
-                builder -> builder.disableAutomaticRetries()));
     }
 }

@@ -50,7 +50,11 @@ public final class SelfhealIdempotency extends ServiceSupport {
         this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout());
     }
 
-    /** Binds the beans, the registry names for scoped repositories, and closes the pool with the context. */
+    /**
+     * Installs the idempotency room: binds the beans and the registry names for scoped repositories (the pool closes
+     * with the context), fixes each message's Idempotency-Key entry as it begins a self-healing route, releases a
+     * given-up message's keys, and adds the {@code idempotent-jdbc-sink} template.
+     */
     public static SelfhealIdempotency install(CamelContext context, SelfhealRuntime runtime) throws Exception {
         SelfhealIdempotency idempotency = new SelfhealIdempotency(runtime.config().idempotency(), runtime.clock(),
                 context.getName());
@@ -62,6 +66,9 @@ public final class SelfhealIdempotency extends ServiceSupport {
         }
         context.addService(idempotency, true, true);
         runtime.addListener(new KeyReleaseOnGiveUp());
+        // the Idempotency-Key's entry, recorded as a message begins a self-healing route
+        context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
+        context.addRoutes(new IdempotentJdbcSinkTemplate());
         return idempotency;
     }
 
