@@ -1,5 +1,6 @@
 package io.selfheal.idempotency;
 
+import io.selfheal.jdbc.SqlDialect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * the claims this store took and has not confirmed or removed, each by its primary key, as a confirm does: renewing by
  * owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite order to a
  * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the table
- * needs no index besides its primary key, and has none: an index on the owner cost every claim and confirm its upkeep.
+ * needs no index besides its primary key ({@link KeySchema}).
  * <p>
  * Plain JDBC; the Camel repository ({@link JdbcIdempotentRepository}) is a thin view of one scope on top of it.
  */
@@ -67,6 +68,7 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String table;
+    private final KeySchema schema;
     private final Clock clock;
     private final Duration claimTimeout;
     private final String owner;
@@ -101,6 +103,7 @@ public final class JdbcKeyStore implements AutoCloseable {
             throw new IllegalArgumentException("Invalid key table name '" + table + "'");
         }
         this.table = table;
+        this.schema = new KeySchema(table);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
         if (claimTimeout.compareTo(IdempotencyConfig.MIN_CLAIM_TIMEOUT) < 0) {
@@ -433,17 +436,7 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     private Prepared prepare() {
         try (Connection c = dataSource.getConnection()) {
-            SqlDialect dialect = SqlDialect.of(c);
-            try (Statement s = c.createStatement()) {
-                s.execute(dialect.createKeyTable(table));
-            } catch (SQLException e) {
-                // another process created it at the same moment (PostgreSQL reports a unique violation on its
-                // catalogue); anything else is real
-                if (!tableExists(c)) {
-                    throw e;
-                }
-            }
-            addClaimColumnsIfMissing(c, dialect);
+            SqlDialect dialect = schema.ensure(c);
             String where = " WHERE scope_name = ? AND message_key = ?";
             return new Prepared(dialect, dialect.insertKey(table, COLUMNS, KEY_COLUMNS),
                     "SELECT claimed_by, claim_expires_ms FROM " + table + where,
@@ -456,42 +449,6 @@ public final class JdbcKeyStore implements AutoCloseable {
                     "UPDATE " + table + " SET claim_expires_ms = ?" + where + " AND claimed_by = ?");
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not prepare the idempotency key table " + table, e);
-        }
-    }
-
-    /**
-     * A table from before claims existed gets the two columns (several processes may race: re-check on error). No
-     * index on the claim owner: every statement finds its row by primary key.
-     */
-    private void addClaimColumnsIfMissing(Connection c, SqlDialect dialect) throws SQLException {
-        if (!hasClaimColumns(c)) {
-            for (String ddl : dialect.addClaimColumns(table)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute(ddl);
-                } catch (SQLException e) {
-                    if (!hasClaimColumns(c)) {
-                        throw e;
-                    }
-                }
-            }
-        }
-    }
-
-    private boolean hasClaimColumns(Connection c) {
-        try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT claimed_by, claim_expires_ms FROM " + table + " WHERE 1 = 0").close();
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    private boolean tableExists(Connection c) {
-        try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
-            return true;
-        } catch (SQLException e) {
-            return false;
         }
     }
 }

@@ -8,7 +8,8 @@ import io.selfheal.camel.SelfhealIdempotency;
 import io.selfheal.idempotency.IdempotencyConfig;
 import io.selfheal.idempotency.JdbcIdempotentRepository;
 import io.selfheal.idempotency.JdbcKeyStore;
-import io.selfheal.idempotency.SqlDialect;
+import io.selfheal.idempotency.KeySchema;
+import io.selfheal.jdbc.SqlDialect;
 import io.selfheal.idempotency.StatementCounter;
 import org.apache.camel.CamelContext;
 
@@ -329,7 +330,7 @@ public final class IdempotencyBenchmark {
     /** The key table's own definition (columns, types, primary key). */
     static void createPlainTable(DataSource ds, SqlDialect dialect) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute(dialect.createKeyTable(PLAIN_TABLE));
+            s.execute(new KeySchema(PLAIN_TABLE).createTable(dialect));
         }
     }
 
