@@ -1,7 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.breaker.BreakerTransition;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;

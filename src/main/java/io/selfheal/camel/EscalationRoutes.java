@@ -3,7 +3,7 @@ package io.selfheal.camel;
 import io.selfheal.breaker.BreakerTransition;
 import io.selfheal.escalation.Durations;
 import io.selfheal.escalation.GiveUp;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -3,7 +3,7 @@ package io.selfheal.camel;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.escalation.BodyTooLargeException;
 import io.selfheal.escalation.GiveUp;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import io.selfheal.observe.LogFields;
 import io.selfheal.escalation.ParkRequest;
 import io.selfheal.escalation.ParkedConfig;
