@@ -9,11 +9,14 @@ import org.springframework.dao.DataRetrievalFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.PreparedStatementSetter;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.SQLExceptionSubclassTranslator;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -43,6 +46,7 @@ public final class ParkedStore implements AutoCloseable {
     private final SqlDialect dialect;
     private final String table;
     private final PooledDataSource pool;
+    private volatile boolean closed;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final Clock clock;
@@ -53,10 +57,21 @@ public final class ParkedStore implements AutoCloseable {
                 + "parked store: " + config.describeUrl()));
         this.table = config.table();
         this.pool = new PooledDataSource(config.jdbc(), "selfheal-parked");
-        this.jdbc = new JdbcTemplate(pool);
+        // the pool would open again when used after close(): a closed store refuses instead, so a message given up
+        // after it closed fails its exchange and stays with its source
+        DataSource whileOpen = new DelegatingDataSource(pool) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                if (closed) {
+                    throw new SQLException("the parked store is closed");
+                }
+                return super.getConnection();
+            }
+        };
+        this.jdbc = new JdbcTemplate(whileOpen);
         // translation by SQLException subclass: no lookup of the database's error codes (no extra connection)
         this.jdbc.setExceptionTranslator(new SQLExceptionSubclassTranslator());
-        this.transaction = new TransactionTemplate(new DataSourceTransactionManager(pool));
+        this.transaction = new TransactionTemplate(new DataSourceTransactionManager(whileOpen));
         this.clock = clock;
         try {
             new ParkedSchema(table, dialect).ensure(jdbc);
@@ -382,6 +397,7 @@ public final class ParkedStore implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         pool.close();
     }
 
