@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * The repository is built as the product builds it: a CamelContext with Selfheal installed on
  * {@code selfheal.idempotency.*} properties, and {@link SelfhealIdempotency#repository(String)} (its HikariCP
- * {@link io.selfheal.idempotency.PooledDataSource}, {@link JdbcKeyStore} and {@link JdbcIdempotentRepository}).
+ * {@link io.selfheal.jdbc.PooledDataSource}, {@link JdbcKeyStore} and {@link JdbcIdempotentRepository}).
  * Every operation is of a new key, on {@value #THREADS} threads:
  * <ul>
  *     <li><b>check</b>: what one message pays on the idempotent consumer's eager path: {@code add(key)} (the claim)
