@@ -1,8 +1,11 @@
 package io.selfheal.demo;
 
+import io.selfheal.json.Json;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
+import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,9 +38,15 @@ public final class FlakyUpstream implements Processor {
         if (r.retryAfter != null) {
             exchange.getMessage().setHeader("Retry-After", r.retryAfter);
         }
-        exchange.getMessage().setBody(r.status == 200
-                ? "{\"id\":" + id + ",\"price\":" + (10 + id % 7) + "." + (id * 13 % 100) + "}"
-                : "{\"error\":\"demo failure " + r.status + " for record " + id + "\"}");
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (r.status == 200) {
+            body.put("id", id);
+            // the digits it has always answered: 10 + id % 7, a dot, then id * 13 % 100 (record 7 costs 10.91)
+            body.put("price", new BigDecimal((10 + id % 7) + "." + (id * 13 % 100)));
+        } else {
+            body.put("error", "demo failure " + r.status + " for record " + id);
+        }
+        exchange.getMessage().setBody(Json.write(body));
     }
 
     private synchronized boolean restarting() {

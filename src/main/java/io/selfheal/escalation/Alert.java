@@ -1,6 +1,7 @@
 package io.selfheal.escalation;
 
 import io.selfheal.classify.FailureClass;
+import io.selfheal.json.Json;
 import io.selfheal.retry.GiveUpReason;
 
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.selfheal.escalation;
 
+import io.selfheal.json.Json;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;

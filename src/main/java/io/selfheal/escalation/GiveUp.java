@@ -1,6 +1,7 @@
 package io.selfheal.escalation;
 
 import io.selfheal.classify.FailureClass;
+import io.selfheal.json.Json;
 import io.selfheal.retry.GiveUpReason;
 
 import java.time.Duration;
@@ -150,7 +151,7 @@ public record GiveUp(
         return m;
     }
 
-    /** JSON without a library dependency in the policy code; values are escaped. */
+    /** {@link #toMap()} as JSON. */
     public String toJson() {
         return Json.write(toMap());
     }

@@ -4,6 +4,8 @@ import io.selfheal.config.ByteSizes;
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.ConfigReader;
 import io.selfheal.config.ConfigValues;
+import io.selfheal.jdbc.JdbcSettings;
+import io.selfheal.jdbc.SqlDialect;
 import io.selfheal.retry.GiveUpReason;
 
 import java.time.Duration;
@@ -99,7 +101,10 @@ public final class ParkedConfig {
 
     public static ParkedConfig read(ConfigReader reader) {
         String url = reader.take(URL).filter(v -> !v.isBlank()).orElse(DEFAULT_URL);
-        SqlDialect.forUrl(URL, url); // fails early, naming the key, for a database the store cannot speak to
+        if (SqlDialect.fromUrl(url).isEmpty()) { // fails early, naming the key, for a database the store cannot speak to
+            throw new ConfigException(URL, "Unsupported database for " + URL
+                    + ": expected a jdbc:h2:, jdbc:postgresql: or jdbc:mariadb: URL");
+        }
         String username = reader.take(USERNAME).orElse(url.startsWith("jdbc:h2:") ? "sa" : null);
         String password = reader.take(PASSWORD).orElse("");
         String table = reader.take(TABLE).filter(v -> !v.isBlank()).orElse(DEFAULT_TABLE);
@@ -245,6 +250,14 @@ public final class ParkedConfig {
 
     public Duration storeRetryMaxDelay() {
         return storeRetryMaxDelay;
+    }
+
+    /**
+     * Where the store lives, as its pool opens it: a few connections, so parking does not open a connection (or, for
+     * H2, a database) per message.
+     */
+    public JdbcSettings jdbc() {
+        return new JdbcSettings(url, username, password, 4, Duration.ofSeconds(5));
     }
 
     /** The URL with any password in it masked, for messages. */

@@ -1,5 +1,7 @@
 package io.selfheal.escalation;
 
+import io.selfheal.json.Json;
+
 import java.time.temporal.TemporalAccessor;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -46,106 +48,20 @@ public final class ParkedHeaders {
         return out;
     }
 
-    /** Parses what {@link #encode} wrote: a flat object whose values are strings or null. */
+    /**
+     * Parses what {@link #encode} wrote, now and in every earlier version: a flat object whose values are strings or
+     * null.
+     *
+     * @throws IllegalArgumentException when the text is not such an object
+     */
     public static Map<String, String> decode(String json) {
-        Map<String, String> out = new LinkedHashMap<>();
         if (json == null || json.isBlank()) {
-            return out;
+            return new LinkedHashMap<>();
         }
-        Parser p = new Parser(json);
-        p.skipWs();
-        p.expect('{');
-        p.skipWs();
-        if (p.peek() == '}') {
-            return out;
-        }
-        while (true) {
-            p.skipWs();
-            String key = p.string();
-            p.skipWs();
-            p.expect(':');
-            p.skipWs();
-            String value = p.peek() == 'n' ? p.nullLiteral() : p.string();
-            out.put(key, value);
-            p.skipWs();
-            char c = p.next();
-            if (c == '}') {
-                return out;
-            }
-            if (c != ',') {
-                throw new IllegalArgumentException("malformed headers JSON at " + (p.pos - 1));
-            }
-        }
-    }
-
-    private static final class Parser {
-        final String s;
-        int pos;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        char peek() {
-            if (pos >= s.length()) {
-                throw new IllegalArgumentException("malformed headers JSON: unexpected end");
-            }
-            return s.charAt(pos);
-        }
-
-        char next() {
-            char c = peek();
-            pos++;
-            return c;
-        }
-
-        void skipWs() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-                pos++;
-            }
-        }
-
-        void expect(char c) {
-            if (next() != c) {
-                throw new IllegalArgumentException("malformed headers JSON: expected '" + c + "' at " + (pos - 1));
-            }
-        }
-
-        String nullLiteral() {
-            if (!s.startsWith("null", pos)) {
-                throw new IllegalArgumentException("malformed headers JSON at " + pos);
-            }
-            pos += 4;
-            return null;
-        }
-
-        String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                char c = next();
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        pos += 4;
-                    }
-                    default -> throw new IllegalArgumentException("malformed headers JSON: bad escape at " + pos);
-                }
-            }
+        try {
+            return Json.readTextMap(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("malformed headers JSON: " + e.getMessage(), e);
         }
     }
 }

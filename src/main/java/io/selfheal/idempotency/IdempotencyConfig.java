@@ -4,6 +4,8 @@ import io.selfheal.config.ConfigException;
 import io.selfheal.config.ConfigReader;
 import io.selfheal.config.ConfigValues;
 import io.selfheal.escalation.Redactor;
+import io.selfheal.jdbc.JdbcSettings;
+import io.selfheal.jdbc.SqlDialect;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -104,6 +106,11 @@ public record IdempotencyConfig(String url, String username, String password, St
                     + "ms: must be at least " + MIN_CLAIM_TIMEOUT.toSeconds() + "s");
         }
         return new IdempotencyConfig(url, username, password, table, poolSize, timeout, claimTimeout);
+    }
+
+    /** Where the keys live, as the pool opens it. */
+    public JdbcSettings jdbc() {
+        return new JdbcSettings(url, username, password, poolSize, connectionTimeout);
     }
 
     /** Never prints the password. */

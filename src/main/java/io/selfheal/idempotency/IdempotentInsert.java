@@ -1,5 +1,7 @@
 package io.selfheal.idempotency;
 
+import io.selfheal.jdbc.SqlDialect;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

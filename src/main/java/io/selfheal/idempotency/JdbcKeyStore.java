@@ -1,5 +1,6 @@
 package io.selfheal.idempotency;
 
+import io.selfheal.jdbc.SqlDialect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +21,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Keys already seen, in one database table shared by every process that points at it. One row per (scope, key); the
@@ -43,12 +39,12 @@ import java.util.concurrent.TimeUnit;
  *         TRANSIENT failure: the copy is retried, never acknowledged unprocessed;</li>
  *     <li>a claim not renewed for {@code claimTimeout} belongs to a process that died: the next copy takes it over.</li>
  * </ul>
- * While this store holds claims, a daemon thread renews them every third of {@code claimTimeout}. {@link #close}
- * stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for them. Both touch
- * the claims this store took and has not confirmed or removed, each by its primary key, as a confirm does: renewing by
- * owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite order to a
- * confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the table
- * needs no index besides its primary key, and has none: an index on the owner cost every claim and confirm its upkeep.
+ * While this store holds claims ({@link HeldClaims}), a daemon thread renews them every third of {@code claimTimeout}.
+ * {@link #close} stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for
+ * them. Both touch the claims this store took and has not confirmed or removed, each by its primary key, as a confirm
+ * does: renewing by owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite
+ * order to a confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the
+ * table needs no index besides its primary key ({@link KeySchema}).
  * <p>
  * Plain JDBC; the Camel repository (JdbcIdempotentRepository in the camel layer) is a thin view of one scope on top of it.
  */
@@ -67,21 +63,16 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String table;
+    private final KeySchema schema;
     private final Clock clock;
     private final Duration claimTimeout;
     private final String owner;
     private volatile Prepared prepared;
-    private ScheduledExecutorService renewer;
-    /** The claims this store took and has not confirmed or removed: what renewing and {@link #close} touch. */
-    private final Set<HeldClaim> held = ConcurrentHashMap.newKeySet();
+    private final HeldClaims held;
 
     /** The dialect and statements, fixed once the table is known to exist. */
     private record Prepared(SqlDialect dialect, String insert, String claimOf, String takeOver, String confirm,
                             String delete, String clear, String renew) {
-    }
-
-    /** A claim's row by its primary key (the stored key). */
-    private record HeldClaim(String scope, String key) {
     }
 
     /** A row's claim: null owner means confirmed. */
@@ -101,12 +92,15 @@ public final class JdbcKeyStore implements AutoCloseable {
             throw new IllegalArgumentException("Invalid key table name '" + table + "'");
         }
         this.table = table;
+        this.schema = new KeySchema(table);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
         if (claimTimeout.compareTo(IdempotencyConfig.MIN_CLAIM_TIMEOUT) < 0) {
             throw new IllegalArgumentException("claimTimeout must be at least " + IdempotencyConfig.MIN_CLAIM_TIMEOUT);
         }
         this.owner = newOwnerId();
+        this.held = new HeldClaims("selfheal-idempotency-claims-" + table, claimTimeout.toMillis() / 3,
+                this::renewClaims);
     }
 
     public String table() {
@@ -141,7 +135,7 @@ public final class JdbcKeyStore implements AutoCloseable {
             for (int round = 0; round < ADD_ROUNDS; round++) {
                 long now = clock.millis();
                 if (insert(c, p, s, k, now)) {
-                    hold(s, k);
+                    held.hold(s, k);
                     return true;
                 }
                 Claim claim = claimOf(c, p, s, k);
@@ -161,7 +155,7 @@ public final class JdbcKeyStore implements AutoCloseable {
                     LOG.warn("took over idempotency key {} (scope {}) from {}, whose claim expired at {} without being "
                             + "confirmed: that processing died, so this copy processes the message", key, s,
                             claim.owner(), Instant.ofEpochMilli(expires));
-                    hold(s, k);
+                    held.hold(s, k);
                     return true;
                 }
             }
@@ -219,7 +213,7 @@ public final class JdbcKeyStore implements AutoCloseable {
             }
             boolean found = ps.executeUpdate() > 0;
             // not before: a statement that failed leaves the claim renewed, so no copy processes the message meanwhile
-            held.remove(new HeldClaim(s, k));
+            held.release(s, k);
             return found;
         } catch (SQLException e) {
             throw new IdempotencyStoreException(failure + table, e);
@@ -233,7 +227,7 @@ public final class JdbcKeyStore implements AutoCloseable {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.clear())) {
             ps.setString(1, s);
             int n = ps.executeUpdate();
-            held.removeIf(h -> h.scope().equals(s));
+            held.releaseScope(s);
             return n;
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not clear idempotency keys in " + table, e);
@@ -330,25 +324,6 @@ public final class JdbcKeyStore implements AutoCloseable {
         }
     }
 
-    /** Remembers a claim this store took and starts renewing (a store that never claims runs no thread). */
-    private void hold(String scope, String key) {
-        held.add(new HeldClaim(scope, key));
-        startRenewing();
-    }
-
-    private synchronized void startRenewing() {
-        if (renewer != null) {
-            return;
-        }
-        long period = Math.max(1, claimTimeout.toMillis() / 3);
-        renewer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "selfheal-idempotency-claims-" + table);
-            t.setDaemon(true);
-            return t;
-        });
-        renewer.scheduleWithFixedDelay(this::renewClaims, period, period, TimeUnit.MILLISECONDS);
-    }
-
     /**
      * Pushes the expiry of every claim this store holds one claim-timeout ahead, each by its primary key and only while
      * its row still names this store; returns how many. A claim whose row no longer does (confirmed, removed, or taken
@@ -366,7 +341,7 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     /** Sets the claim expiry of the held claims whose rows still name this store, in batches; returns how many. */
     private int setExpiry(long expiresMillis) throws SQLException {
-        List<HeldClaim> claims = List.copyOf(held);
+        List<HeldClaims.Claim> claims = held.snapshot();
         if (claims.isEmpty()) {
             return 0;
         }
@@ -374,8 +349,8 @@ public final class JdbcKeyStore implements AutoCloseable {
         int n = 0;
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(p.renew())) {
             for (int from = 0; from < claims.size(); from += RENEW_BATCH) {
-                List<HeldClaim> batch = claims.subList(from, Math.min(claims.size(), from + RENEW_BATCH));
-                for (HeldClaim h : batch) {
+                List<HeldClaims.Claim> batch = claims.subList(from, Math.min(claims.size(), from + RENEW_BATCH));
+                for (HeldClaims.Claim h : batch) {
                     ps.setLong(1, expiresMillis);
                     ps.setString(2, h.scope());
                     ps.setString(3, h.key());
@@ -385,7 +360,7 @@ public final class JdbcKeyStore implements AutoCloseable {
                 int[] counts = ps.executeBatch();
                 for (int i = 0; i < counts.length && i < batch.size(); i++) {
                     if (counts[i] == 0) {
-                        held.remove(batch.get(i));
+                        held.release(batch.get(i));
                     } else if (counts[i] > 0 || counts[i] == Statement.SUCCESS_NO_INFO) {
                         n++;
                     }
@@ -403,15 +378,9 @@ public final class JdbcKeyStore implements AutoCloseable {
      */
     @Override
     public void close() {
-        ScheduledExecutorService r;
-        synchronized (this) {
-            r = renewer;
-            renewer = null;
-        }
-        if (r == null) {
+        if (!held.stopRenewing()) {
             return;
         }
-        r.shutdownNow();
         try {
             int n = setExpiry(0);
             if (n > 0) {
@@ -433,17 +402,7 @@ public final class JdbcKeyStore implements AutoCloseable {
 
     private Prepared prepare() {
         try (Connection c = dataSource.getConnection()) {
-            SqlDialect dialect = SqlDialect.of(c);
-            try (Statement s = c.createStatement()) {
-                s.execute(dialect.createKeyTable(table));
-            } catch (SQLException e) {
-                // another process created it at the same moment (PostgreSQL reports a unique violation on its
-                // catalogue); anything else is real
-                if (!tableExists(c)) {
-                    throw e;
-                }
-            }
-            addClaimColumnsIfMissing(c, dialect);
+            SqlDialect dialect = schema.ensure(c);
             String where = " WHERE scope_name = ? AND message_key = ?";
             return new Prepared(dialect, dialect.insertKey(table, COLUMNS, KEY_COLUMNS),
                     "SELECT claimed_by, claim_expires_ms FROM " + table + where,
@@ -456,42 +415,6 @@ public final class JdbcKeyStore implements AutoCloseable {
                     "UPDATE " + table + " SET claim_expires_ms = ?" + where + " AND claimed_by = ?");
         } catch (SQLException e) {
             throw new IdempotencyStoreException("Could not prepare the idempotency key table " + table, e);
-        }
-    }
-
-    /**
-     * A table from before claims existed gets the two columns (several processes may race: re-check on error). No
-     * index on the claim owner: every statement finds its row by primary key.
-     */
-    private void addClaimColumnsIfMissing(Connection c, SqlDialect dialect) throws SQLException {
-        if (!hasClaimColumns(c)) {
-            for (String ddl : dialect.addClaimColumns(table)) {
-                try (Statement s = c.createStatement()) {
-                    s.execute(ddl);
-                } catch (SQLException e) {
-                    if (!hasClaimColumns(c)) {
-                        throw e;
-                    }
-                }
-            }
-        }
-    }
-
-    private boolean hasClaimColumns(Connection c) {
-        try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT claimed_by, claim_expires_ms FROM " + table + " WHERE 1 = 0").close();
-            return true;
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    private boolean tableExists(Connection c) {
-        try (Statement s = c.createStatement()) {
-            s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
-            return true;
-        } catch (SQLException e) {
-            return false;
         }
     }
 }

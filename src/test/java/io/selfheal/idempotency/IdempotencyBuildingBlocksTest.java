@@ -2,6 +2,7 @@ package io.selfheal.idempotency;
 
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.SelfhealConfig;
+import io.selfheal.jdbc.SqlDialect;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

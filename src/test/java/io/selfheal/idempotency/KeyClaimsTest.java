@@ -2,6 +2,7 @@ package io.selfheal.idempotency;
 
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.SelfhealConfig;
+import io.selfheal.jdbc.PooledDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -69,7 +70,7 @@ class KeyClaimsTest {
             table = TestDatabases.uniqueTable("claims");
         }
         PooledDataSource pool = new PooledDataSource(new IdempotencyConfig(database.url, database.user,
-                database.password, table, poolSize, Duration.ofSeconds(10), TIMEOUT), "key-claims-test");
+                database.password, table, poolSize, Duration.ofSeconds(10), TIMEOUT).jdbc(), "key-claims-test");
         pools.add(pool);
         JdbcKeyStore s = new JdbcKeyStore(pool, table, clock, TIMEOUT);
         stores.add(s);

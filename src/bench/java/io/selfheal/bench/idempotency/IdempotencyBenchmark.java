@@ -11,7 +11,8 @@ import io.selfheal.camel.idempotency.SelfhealIdempotency;
 import io.selfheal.idempotency.IdempotencyConfig;
 
 import io.selfheal.idempotency.JdbcKeyStore;
-import io.selfheal.idempotency.SqlDialect;
+import io.selfheal.idempotency.KeySchema;
+import io.selfheal.jdbc.SqlDialect;
 import io.selfheal.idempotency.StatementCounter;
 import org.apache.camel.CamelContext;
 
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * The repository is built as the product builds it: a CamelContext with Selfheal installed on
  * {@code selfheal.idempotency.*} properties, and {@link SelfhealIdempotency#repository(String)} (its HikariCP
- * {@link io.selfheal.idempotency.PooledDataSource}, {@link JdbcKeyStore} and {@link JdbcIdempotentRepository}).
+ * {@link io.selfheal.jdbc.PooledDataSource}, {@link JdbcKeyStore} and {@link JdbcIdempotentRepository}).
  * Every operation is of a new key, on {@value #THREADS} threads:
  * <ul>
  *     <li><b>check</b>: what one message pays on the idempotent consumer's eager path: {@code add(key)} (the claim)
@@ -332,7 +333,7 @@ public final class IdempotencyBenchmark {
     /** The key table's own definition (columns, types, primary key). */
     static void createPlainTable(DataSource ds, SqlDialect dialect) throws SQLException {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute(dialect.createKeyTable(PLAIN_TABLE));
+            s.execute(new KeySchema(PLAIN_TABLE).createTable(dialect));
         }
     }
 

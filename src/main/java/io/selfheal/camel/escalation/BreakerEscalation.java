@@ -4,7 +4,7 @@ import io.selfheal.camel.SelfHealingClauses;
 import io.selfheal.camel.SelfhealProperties;
 
 import io.selfheal.breaker.BreakerTransition;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;

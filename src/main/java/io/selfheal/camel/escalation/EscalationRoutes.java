@@ -6,7 +6,7 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.breaker.BreakerTransition;
 import io.selfheal.escalation.Durations;
 import io.selfheal.escalation.GiveUp;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -7,7 +7,7 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.escalation.BodyTooLargeException;
 import io.selfheal.escalation.GiveUp;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import io.selfheal.observe.LogFields;
 import io.selfheal.escalation.ParkRequest;
 import io.selfheal.escalation.ParkedConfig;

@@ -4,7 +4,7 @@ import io.selfheal.camel.Selfheal;
 
 import io.selfheal.config.ConfigValues;
 import io.selfheal.escalation.ApiToken;
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.Exchange;

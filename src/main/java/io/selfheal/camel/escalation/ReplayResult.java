@@ -1,6 +1,6 @@
 package io.selfheal.camel.escalation;
 
-import io.selfheal.escalation.Json;
+import io.selfheal.json.Json;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,7 +8,7 @@ import io.selfheal.idempotency.IdempotencyConfig;
 import io.selfheal.idempotency.IdempotentInsert;
 
 import io.selfheal.idempotency.JdbcKeyStore;
-import io.selfheal.idempotency.PooledDataSource;
+import io.selfheal.jdbc.PooledDataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.BeanRepository;
 import org.apache.camel.spi.IdempotentRepository;
@@ -46,7 +46,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
 
     SelfhealIdempotency(IdempotencyConfig config, Clock clock, String contextName) {
         this.config = config;
-        this.dataSource = new PooledDataSource(config, "selfheal-idempotency-" + contextName);
+        this.dataSource = new PooledDataSource(config.jdbc(), "selfheal-idempotency-" + contextName);
         this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout());
     }
 

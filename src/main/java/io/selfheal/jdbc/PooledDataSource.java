@@ -1,4 +1,4 @@
-package io.selfheal.idempotency;
+package io.selfheal.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -8,26 +8,28 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
 import java.util.logging.Logger;
 
 /**
- * The key store's connection pool (HikariCP), opened on first use, so a process that never checks a key never opens
- * the database (nor creates the H2 file). {@link #close()} releases it; a later call opens a fresh pool, so a restarted
- * CamelContext can use the same instance. A database that is down does not stop start-up: the first call waits at
- * most {@code connection-timeout} and fails with a transient error, which self-healing retries.
+ * The connection pool (HikariCP) of every Selfheal store, made from {@link JdbcSettings} and opened on first use, so a
+ * process that never touches a store never opens its database (nor creates an H2 file). {@link #close()} releases it;
+ * a later call opens a fresh pool, so a restarted CamelContext can use the same instance. A database that is down does
+ * not stop start-up: a call waits at most {@code connectionTimeout} and fails with a transient error, which
+ * self-healing retries.
  */
 public final class PooledDataSource implements DataSource, AutoCloseable {
-    private final IdempotencyConfig config;
+    private final JdbcSettings settings;
     private final String poolName;
     private volatile HikariDataSource pool;
 
-    public PooledDataSource(IdempotencyConfig config, String poolName) {
-        this.config = config;
-        this.poolName = poolName;
+    public PooledDataSource(JdbcSettings settings, String poolName) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.poolName = Objects.requireNonNull(poolName, "poolName");
     }
 
-    public IdempotencyConfig config() {
-        return config;
+    public JdbcSettings settings() {
+        return settings;
     }
 
     @Override
@@ -47,30 +49,30 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
         }
         synchronized (this) {
             if (pool == null) {
-                pool = open();
+                pool = new HikariDataSource(hikariConfig(settings, poolName));
             }
             return pool;
         }
     }
 
-    private HikariDataSource open() {
+    static HikariConfig hikariConfig(JdbcSettings settings, String poolName) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName(poolName);
-        hc.setJdbcUrl(config.url());
-        if (!config.username().isEmpty()) {
-            hc.setUsername(config.username());
+        hc.setJdbcUrl(settings.url());
+        if (!settings.username().isEmpty()) {
+            hc.setUsername(settings.username());
         }
-        if (!config.password().isEmpty()) {
-            hc.setPassword(config.password());
+        if (!settings.password().isEmpty()) {
+            hc.setPassword(settings.password());
         }
-        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMaximumPoolSize(settings.poolSize());
         hc.setMinimumIdle(1);
-        hc.setConnectionTimeout(config.connectionTimeout().toMillis());
-        hc.setValidationTimeout(Math.min(config.connectionTimeout().toMillis(), 5_000));
+        hc.setConnectionTimeout(settings.connectionTimeout().toMillis());
+        hc.setValidationTimeout(Math.min(settings.connectionTimeout().toMillis(), 5_000));
         // do not fail construction when the database is down: calls fail (and are retried) instead
         hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
-        return new HikariDataSource(hc);
+        return hc;
     }
 
     /** True while a pool is open (for tests and health checks). */
@@ -98,12 +100,12 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
 
     @Override
     public void setLoginTimeout(int seconds) {
-        // governed by connection-timeout
+        // governed by connectionTimeout
     }
 
     @Override
     public int getLoginTimeout() {
-        return (int) config.connectionTimeout().toSeconds();
+        return (int) settings.connectionTimeout().toSeconds();
     }
 
     @Override
@@ -126,6 +128,6 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
 
     @Override
     public String toString() {
-        return "PooledDataSource[" + poolName + ", " + config + "]";
+        return "PooledDataSource[" + poolName + ", " + settings + "]";
     }
 }
