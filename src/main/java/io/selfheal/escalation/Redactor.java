@@ -24,8 +24,7 @@ public final class Redactor {
     /*
      * Every pattern below runs on text an upstream chose (error bodies, exception messages), so each is linear in its
      * input: a quantifier that scans an unbounded run and then backtracks looking for a delimiter ("://", "=") makes
-     * a regex quadratic, and a 40 kB error body of "a.a.a..." then held a redelivery thread for minutes (found by
-     * the hostile-input tests). So names, schemes and gaps have bounded lengths; only values, which end a match, are
+     * a regex quadratic, and a long hostile error body would then hold a redelivery thread for minutes. So names, schemes and gaps have bounded lengths; only values, which end a match, are
      * unbounded.
      */
 
@@ -59,7 +58,7 @@ public final class Redactor {
     /**
      * A secret field in JSON (or a JS/Python-style dump) that an upstream echoes back in its error body:
      * {@code "api_key": "xyz"}, {@code 'password':'xyz'}, {@code "token": 12345}. The query-parameter pattern needs
-     * an '=' and so missed these (found by the secrets test: a 500 body echoing the request's key).
+     * an '=' and so does not see these.
      */
     private static final Pattern QUOTED_FIELD = Pattern.compile(
             "(?i)([\"'])(" + SECRET_NAME + ")\\1(\\s{0,16}:\\s{0,16})(?:([\"'])(?:\\\\.|(?!\\4)[^\\\\\\r\\n])*\\4|[^,}\\]\\s\"']+)");

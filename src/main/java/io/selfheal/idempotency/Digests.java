@@ -5,8 +5,8 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The message digests an idempotency key is made with, one of each per thread. Keys are derived on every mutating
- * call, and {@link MessageDigest#getInstance} looks its provider up each time, which the overhead benchmark's profile
- * showed as the largest part of deriving a key. A digest is not thread-safe, hence one per thread; each is reset
+ * call, and {@link MessageDigest#getInstance} looks its provider up each time, the largest part of deriving a
+ * key. A digest is not thread-safe, hence one per thread; each is reset
  * when handed out.
  */
 public final class Digests {

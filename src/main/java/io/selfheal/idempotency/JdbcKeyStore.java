@@ -30,9 +30,8 @@ import java.util.UUID;
  * <p>
  * A key is first <em>claimed</em> (its row names this store's owner and a claim expiry), then <em>confirmed</em> when
  * its message was processed (the claim columns are cleared), or removed when it gave up. The claim exists because a
- * process can die between the two: found in the table, a claimed key used to read as "seen", so the copy of the
- * message that the source delivered again after the crash was skipped and acknowledged, and the message was lost (the
- * crash test, CrashRestartIT, lost 151 of 5,000 records that way). Now:
+ * process can die between the two: were a key in the table read as seen, the copy of the message that the source
+ * delivers again after the crash would be skipped and acknowledged, and the message lost. So:
  * <ul>
  *     <li>a confirmed key is a duplicate ({@link #add} returns false);</li>
  *     <li>a key claimed by a processing whose claim is still renewed throws {@link KeyInProgressException}, a
@@ -42,9 +41,9 @@ import java.util.UUID;
  * While this store holds claims ({@link HeldClaims}), a daemon thread renews them every third of {@code claimTimeout}.
  * {@link #close} stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for
  * them. Both touch the claims this store took and has not confirmed or removed, each by its primary key, as a confirm
- * does: renewing by owner (one UPDATE over the owner's index entries, then their rows) took the locks in the opposite
- * order to a confirm (the row, then its index entry) and on MariaDB deadlocked with confirms, which then failed. So the
- * table needs no index besides its primary key ({@link KeySchema}).
+ * does: renewing by owner would take the locks in the opposite order to a confirm and deadlock with confirms on MariaDB.
+ * So the table needs no index besides its primary key ({@link KeySchema}), and has none: an index on the owner would
+ * cost every claim and confirm its upkeep.
  * <p>
  * Plain JDBC; the Camel repository (JdbcIdempotentRepository in the camel layer) is a thin view of one scope on top of it.
  */
