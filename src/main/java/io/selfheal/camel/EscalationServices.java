@@ -1,6 +1,6 @@
 package io.selfheal.camel;
 
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.AlertService;
 import io.selfheal.escalation.ParkedStore;
 import org.apache.camel.CamelContext;

@@ -1,7 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.config.ConfigValues;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import io.selfheal.escalation.ParkedStore;

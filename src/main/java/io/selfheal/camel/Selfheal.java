@@ -1,9 +1,10 @@
 package io.selfheal.camel;
 
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.selfheal.observe.LogFormat;
 import io.selfheal.observe.LogFormatSwitch;
 import io.selfheal.observe.SelfhealMeters;
 import io.selfheal.escalation.ParkedBacklog;
@@ -41,7 +42,7 @@ public final class Selfheal {
             return existing;
         }
         SelfhealConfig config = SelfhealConfig.load(selfhealProperties(context));
-        if (config.logFormat() == SelfhealConfig.LogFormat.JSON) {
+        if (config.logFormat() == LogFormat.JSON) {
             LogFormatSwitch.useJson();
         }
         SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));
