@@ -27,6 +27,13 @@ import java.util.function.Supplier;
  * probes in a row failed (it opens again): a recovered but flaky upstream is judged by the closed state's window of
  * many calls, not by a few probes. Throttling (429, any answer with Retry-After) is not a failure: it engages the
  * upstream's adaptive send rate ({@code adaptive-send-rate}, burst {@code send-rate-burst}).
+ *
+ * @param consecutiveFailures failures in a row that open the breaker from closed; 0 turns this trip off
+ * @param halfOpenWait        how long a call waits when every half-open probe slot is taken, before it asks again
+ * @param adaptiveSendRate    throttling (429, Retry-After) engages a per-upstream send rate that follows the upstream's
+ *                            capacity
+ * @param sendRateBurst       the send rate lets through at once at most this much time's worth of its rate (at least
+ *                            one call)
  */
 public record BreakerSettings(boolean enabled, SlidingWindowType slidingWindowType, int slidingWindowSize, int minimumCalls,
                               float failureRateThreshold, int consecutiveFailures, Duration waitInOpen,
