@@ -29,10 +29,6 @@ public record PerUpstream<T>(T defaultSettings, Map<String, T> upstreamSettings)
         upstreamSettings = Collections.unmodifiableMap(new LinkedHashMap<>(upstreamSettings));
     }
 
-    public static <T> PerUpstream<T> of(T defaults) {
-        return new PerUpstream<>(defaults, Map.of());
-    }
-
     /**
      * Takes the defaults and every upstream's keys from {@code reader}, and remembers the shape
      * {@code <section><name>.<suffix>} of each suffix (for suggestions and the list of valid keys).
