@@ -3,7 +3,8 @@ package io.selfheal.breaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.PerUpstream;
+import io.selfheal.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +37,13 @@ import java.util.function.Consumer;
 public final class BreakerRegistry {
     static final Logger LOG = LoggerFactory.getLogger("io.selfheal.breaker");
 
-    private final BreakerConfig config;
+    private final PerUpstream<BreakerSettings> config;
     private final Clock clock;
     private final CircuitBreakerRegistry resilience4j = CircuitBreakerRegistry.ofDefaults();
     private final ConcurrentMap<String, UpstreamBreaker> breakers = new ConcurrentHashMap<>();
     private final List<Consumer<BreakerTransition>> listeners = new CopyOnWriteArrayList<>();
 
-    public BreakerRegistry(BreakerConfig config, Clock clock) {
+    public BreakerRegistry(PerUpstream<BreakerSettings> config, Clock clock) {
         this.config = Objects.requireNonNull(config);
         this.clock = Objects.requireNonNull(clock);
     }
@@ -126,7 +127,7 @@ public final class BreakerRegistry {
         return resilience4j;
     }
 
-    public BreakerConfig config() {
+    public PerUpstream<BreakerSettings> config() {
         return config;
     }
 

@@ -1,15 +1,23 @@
 package io.selfheal.breaker;
 
-import io.selfheal.config.ConfigException;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import io.github.resilience4j.core.IntervalFunction;
+import io.selfheal.config.ConfigChecks;
+import io.selfheal.config.ConfigException;
+import io.selfheal.config.ConfigReader;
+import io.selfheal.config.ConfigSection;
+import io.selfheal.config.ConfigValues;
+import io.selfheal.config.PerUpstream;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
- * How the circuit breaker of one upstream trips and recovers. Immutable and validated when built; every error names
- * the configuration key ({@code selfheal.breaker.defaults.<key>} or {@code selfheal.breaker.<upstream>.<key>}).
+ * How the circuit breaker of one upstream trips and recovers. Immutable; validated once, when read, every error
+ * naming the configuration key ({@code selfheal.breaker.defaults.<key>} or {@code selfheal.breaker.<name>.<key>}).
  * <p>
  * The breaker opens when, over the sliding window, at least {@code minimum-calls} calls were recorded and the failure
  * rate reaches {@code failure-rate-threshold} percent, or when {@code consecutive-failures} calls in a row failed.
@@ -19,8 +27,22 @@ import java.util.Objects;
  * probes in a row failed (it opens again): a recovered but flaky upstream is judged by the closed state's window of
  * many calls, not by a few probes. Throttling (429, any answer with Retry-After) is not a failure: it engages the
  * upstream's adaptive send rate ({@code adaptive-send-rate}, burst {@code send-rate-burst}).
+ *
+ * @param consecutiveFailures failures in a row that open the breaker from closed; 0 turns this trip off
+ * @param halfOpenWait        how long a call waits when every half-open probe slot is taken, before it asks again
+ * @param adaptiveSendRate    throttling (429, Retry-After) engages a per-upstream send rate that follows the upstream's
+ *                            capacity
+ * @param sendRateBurst       the send rate lets through at once at most this much time's worth of its rate (at least
+ *                            one call)
  */
-public final class BreakerSettings {
+public record BreakerSettings(boolean enabled, SlidingWindowType slidingWindowType, int slidingWindowSize, int minimumCalls,
+                              float failureRateThreshold, int consecutiveFailures, Duration waitInOpen,
+                              double waitInOpenMultiplier, Duration waitInOpenMax, int permittedCallsInHalfOpen,
+                              boolean automaticTransition, Duration halfOpenWait, boolean adaptiveSendRate,
+                              Duration sendRateBurst) {
+    /** The section: {@code selfheal.breaker.defaults.<key>}, and {@code selfheal.breaker.<name>.<key>} per upstream. */
+    public static final String SECTION = "selfheal.breaker.";
+    public static final String DEFAULTS = SECTION + "defaults.";
     public static final boolean DEFAULT_ENABLED = true;
     public static final SlidingWindowType DEFAULT_SLIDING_WINDOW_TYPE = SlidingWindowType.COUNT_BASED;
     /**
@@ -50,7 +72,7 @@ public final class BreakerSettings {
      */
     public static final Duration DEFAULT_SEND_RATE_BURST = Duration.ofMillis(20);
 
-    /** Key suffixes, as written after {@code selfheal.breaker.defaults.} or {@code selfheal.breaker.<upstream>.}. */
+    /** Key suffixes, as written after {@code selfheal.breaker.defaults.} or {@code selfheal.breaker.<name>.}. */
     public static final String ENABLED = "enabled";
     public static final String SLIDING_WINDOW_TYPE = "sliding-window-type";
     public static final String SLIDING_WINDOW_SIZE = "sliding-window-size";
@@ -66,124 +88,110 @@ public final class BreakerSettings {
     public static final String ADAPTIVE_SEND_RATE = "adaptive-send-rate";
     public static final String SEND_RATE_BURST = "send-rate-burst";
 
-    private final boolean enabled;
-    private final SlidingWindowType slidingWindowType;
-    private final int slidingWindowSize;
-    private final int minimumCalls;
-    private final float failureRateThreshold;
-    private final int consecutiveFailures;
-    private final Duration waitInOpen;
-    private final double waitInOpenMultiplier;
-    private final Duration waitInOpenMax;
-    private final int permittedCallsInHalfOpen;
-    private final boolean automaticTransition;
-    private final Duration halfOpenWait;
-    private final boolean adaptiveSendRate;
-    private final Duration sendRateBurst;
-
-    private BreakerSettings(Builder b) {
-        this.enabled = b.enabled;
-        this.slidingWindowType = b.slidingWindowType;
-        this.slidingWindowSize = b.slidingWindowSize;
-        this.minimumCalls = b.minimumCalls;
-        this.failureRateThreshold = b.failureRateThreshold;
-        this.consecutiveFailures = b.consecutiveFailures;
-        this.waitInOpen = b.waitInOpen;
-        this.waitInOpenMultiplier = b.waitInOpenMultiplier;
-        this.waitInOpenMax = b.waitInOpenMax;
-        this.permittedCallsInHalfOpen = b.permittedCallsInHalfOpen;
-        this.automaticTransition = b.automaticTransition;
-        this.halfOpenWait = b.halfOpenWait;
-        this.adaptiveSendRate = b.adaptiveSendRate;
-        this.sendRateBurst = b.sendRateBurst;
-    }
+    static final List<String> KEYS = List.of(ENABLED, SLIDING_WINDOW_TYPE, SLIDING_WINDOW_SIZE, MINIMUM_CALLS,
+            FAILURE_RATE_THRESHOLD, CONSECUTIVE_FAILURES, WAIT_IN_OPEN, WAIT_IN_OPEN_MULTIPLIER, WAIT_IN_OPEN_MAX,
+            PERMITTED_CALLS_IN_HALF_OPEN, AUTOMATIC_TRANSITION, HALF_OPEN_WAIT, ADAPTIVE_SEND_RATE, SEND_RATE_BURST);
 
     public static BreakerSettings defaults() {
-        return builder("selfheal.breaker.defaults.").build();
+        return new BreakerSettings(DEFAULT_ENABLED, DEFAULT_SLIDING_WINDOW_TYPE, DEFAULT_SLIDING_WINDOW_SIZE,
+                DEFAULT_MINIMUM_CALLS, DEFAULT_FAILURE_RATE_THRESHOLD, DEFAULT_CONSECUTIVE_FAILURES, DEFAULT_WAIT_IN_OPEN,
+                DEFAULT_WAIT_IN_OPEN_MULTIPLIER, DEFAULT_WAIT_IN_OPEN_MAX, DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN,
+                DEFAULT_AUTOMATIC_TRANSITION, DEFAULT_HALF_OPEN_WAIT, DEFAULT_ADAPTIVE_SEND_RATE, DEFAULT_SEND_RATE_BURST);
     }
 
-    /** A builder whose errors name keys under {@code keyPrefix}, e.g. "selfheal.breaker.inventory.". */
-    public static Builder builder(String keyPrefix) {
-        return new Builder(keyPrefix);
+    /** Takes every selfheal.breaker.* key from {@code reader}; errors name the key. */
+    public static PerUpstream<BreakerSettings> read(ConfigReader reader) {
+        return PerUpstream.read(reader, DEFAULTS, SECTION, KEYS, defaults(), BreakerSettings::read);
     }
 
-    public Builder toBuilder(String keyPrefix) {
-        Builder b = new Builder(keyPrefix);
-        b.enabled = enabled;
-        b.slidingWindowType = slidingWindowType;
-        b.slidingWindowSize = slidingWindowSize;
-        b.minimumCalls = minimumCalls;
-        b.failureRateThreshold = failureRateThreshold;
-        b.consecutiveFailures = consecutiveFailures;
-        b.waitInOpen = waitInOpen;
-        b.waitInOpenMultiplier = waitInOpenMultiplier;
-        b.waitInOpenMax = waitInOpenMax;
-        b.permittedCallsInHalfOpen = permittedCallsInHalfOpen;
-        b.automaticTransition = automaticTransition;
-        b.halfOpenWait = halfOpenWait;
-        b.adaptiveSendRate = adaptiveSendRate;
-        b.sendRateBurst = sendRateBurst;
-        return b;
+    /**
+     * The keys under one prefix on top of {@code base}. Resilience4j checks the ranges of what it takes (window,
+     * minimum calls, failure rate, half-open probes, the longest open wait); the rest, and how values relate, are
+     * checked here.
+     */
+    static BreakerSettings read(ConfigSection keys, BreakerSettings base) {
+        boolean enabled = keys.read(ENABLED, ConfigValues::bool, base.enabled());
+        SlidingWindowType type = keys.read(SLIDING_WINDOW_TYPE, BreakerSettings::slidingWindowType, base.slidingWindowType());
+        int size = keys.read(SLIDING_WINDOW_SIZE, ConfigValues::integer, base.slidingWindowSize());
+        int minimumCalls = keys.read(MINIMUM_CALLS, ConfigValues::integer, base.minimumCalls());
+        double threshold = keys.read(FAILURE_RATE_THRESHOLD,
+                (k, v) -> ConfigValues.decimal(k, v.endsWith("%") ? v.substring(0, v.length() - 1) : v),
+                (double) base.failureRateThreshold());
+        int consecutive = ConfigChecks.atLeast(keys.key(CONSECUTIVE_FAILURES),
+                keys.read(CONSECUTIVE_FAILURES, ConfigValues::integer, base.consecutiveFailures()), 0,
+                "0 turns the consecutive-failure trip off");
+        Duration waitInOpen = ConfigChecks.atLeastOneMilli(keys.key(WAIT_IN_OPEN),
+                keys.read(WAIT_IN_OPEN, ConfigValues::duration, base.waitInOpen()));
+        double multiplier = ConfigChecks.multiplier(keys.key(WAIT_IN_OPEN_MULTIPLIER),
+                keys.read(WAIT_IN_OPEN_MULTIPLIER, ConfigValues::decimal, base.waitInOpenMultiplier()));
+        Duration waitInOpenMax = keys.read(WAIT_IN_OPEN_MAX, ConfigValues::duration, base.waitInOpenMax());
+        int halfOpenCalls = keys.read(PERMITTED_CALLS_IN_HALF_OPEN, ConfigValues::integer, base.permittedCallsInHalfOpen());
+        boolean automatic = keys.read(AUTOMATIC_TRANSITION, ConfigValues::bool, base.automaticTransition());
+        Duration halfOpenWait = ConfigChecks.atLeastOneMilli(keys.key(HALF_OPEN_WAIT),
+                keys.read(HALF_OPEN_WAIT, ConfigValues::duration, base.halfOpenWait()));
+        boolean adaptive = keys.read(ADAPTIVE_SEND_RATE, ConfigValues::bool, base.adaptiveSendRate());
+        Duration burst = ConfigChecks.atLeastOneMilli(keys.key(SEND_RATE_BURST),
+                keys.read(SEND_RATE_BURST, ConfigValues::duration, base.sendRateBurst()));
+
+        resilience4j(keys.key(SLIDING_WINDOW_SIZE), size, "must be at least 1 (calls for COUNT_BASED, seconds for TIME_BASED)",
+                () -> CircuitBreakerConfig.custom().slidingWindowSize(size));
+        resilience4j(keys.key(MINIMUM_CALLS), minimumCalls, "must be at least 1 (calls recorded before the failure rate counts)",
+                () -> CircuitBreakerConfig.custom().minimumNumberOfCalls(minimumCalls));
+        resilience4j(keys.key(FAILURE_RATE_THRESHOLD), threshold, "must be a percentage above 0 and at most 100",
+                () -> CircuitBreakerConfig.custom().failureRateThreshold((float) threshold));
+        resilience4j(keys.key(WAIT_IN_OPEN_MAX), waitInOpenMax, "must be at least 1ms",
+                () -> IntervalFunction.ofExponentialBackoff(waitInOpen, multiplier, waitInOpenMax));
+        resilience4j(keys.key(PERMITTED_CALLS_IN_HALF_OPEN), halfOpenCalls, "must be at least 1 (probes let through)",
+                () -> CircuitBreakerConfig.custom().permittedNumberOfCallsInHalfOpenState(halfOpenCalls));
+
+        if (waitInOpenMax.compareTo(waitInOpen) < 0) {
+            throw new ConfigException(keys.key(WAIT_IN_OPEN_MAX), "Invalid value " + waitInOpenMax + " for "
+                    + keys.key(WAIT_IN_OPEN_MAX) + ": smaller than " + keys.key(WAIT_IN_OPEN) + " (" + waitInOpen + ")");
+        }
+        if (type == SlidingWindowType.COUNT_BASED && minimumCalls > size) {
+            throw new ConfigException(keys.key(MINIMUM_CALLS), "Invalid value " + minimumCalls + " for "
+                    + keys.key(MINIMUM_CALLS) + ": larger than " + keys.key(SLIDING_WINDOW_SIZE) + " (" + size
+                    + "), so the failure rate could never be computed");
+        }
+        return new BreakerSettings(enabled, type, size, minimumCalls, (float) threshold, consecutive, waitInOpen,
+                multiplier, waitInOpenMax, halfOpenCalls, automatic, halfOpenWait, adaptive, burst);
     }
 
-    public boolean enabled() {
-        return enabled;
+    /** COUNT_BASED or TIME_BASED, as written in configuration (case ignored, '-' for '_'). */
+    private static SlidingWindowType slidingWindowType(String key, String value) {
+        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (SlidingWindowType t : SlidingWindowType.values()) {
+            if (t.name().equals(v)) {
+                return t;
+            }
+        }
+        throw new ConfigException(key, "Invalid value '" + value + "' for " + key + ": expected COUNT_BASED or TIME_BASED");
     }
 
-    public SlidingWindowType slidingWindowType() {
-        return slidingWindowType;
+    /** Lets Resilience4j judge a value it takes; its refusal becomes a ConfigException naming the key. */
+    private static void resilience4j(String key, Object value, String requirement, Supplier<?> check) {
+        try {
+            check.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, "Invalid value " + value + " for " + key + ": " + requirement);
+        }
     }
 
-    public int slidingWindowSize() {
-        return slidingWindowSize;
+    /** The open state's wait: {@code wait-in-open}, times {@code wait-in-open-multiplier} per failed round, capped. */
+    public IntervalFunction waitInOpenState() {
+        return IntervalFunction.ofExponentialBackoff(waitInOpen, waitInOpenMultiplier, waitInOpenMax);
     }
 
-    public int minimumCalls() {
-        return minimumCalls;
-    }
-
-    public float failureRateThreshold() {
-        return failureRateThreshold;
-    }
-
-    /** Failures in a row that open the breaker from closed; 0 turns this trip off. */
-    public int consecutiveFailures() {
-        return consecutiveFailures;
-    }
-
-    public Duration waitInOpen() {
-        return waitInOpen;
-    }
-
-    public double waitInOpenMultiplier() {
-        return waitInOpenMultiplier;
-    }
-
-    public Duration waitInOpenMax() {
-        return waitInOpenMax;
-    }
-
-    public int permittedCallsInHalfOpen() {
-        return permittedCallsInHalfOpen;
-    }
-
-    public boolean automaticTransition() {
-        return automaticTransition;
-    }
-
-    /** How long a call waits when every half-open probe slot is taken, before it asks again. */
-    public Duration halfOpenWait() {
-        return halfOpenWait;
-    }
-
-    /** Throttling (429, Retry-After) engages a per-upstream send rate that follows the upstream's capacity. */
-    public boolean adaptiveSendRate() {
-        return adaptiveSendRate;
-    }
-
-    /** The send rate lets through at once at most this much time's worth of its rate (at least one call). */
-    public Duration sendRateBurst() {
-        return sendRateBurst;
+    /** Resilience4j's configuration of these settings; the caller adds the open-state wait and the clock. */
+    public CircuitBreakerConfig.Builder circuitBreakerConfig() {
+        return CircuitBreakerConfig.custom()
+                .slidingWindowType(slidingWindowType)
+                .slidingWindowSize(slidingWindowSize)
+                .minimumNumberOfCalls(minimumCalls)
+                .failureRateThreshold(failureRateThreshold)
+                .permittedNumberOfCallsInHalfOpenState(permittedCallsInHalfOpen)
+                .automaticTransitionFromOpenToHalfOpenEnabled(automaticTransition)
+                .writableStackTraceEnabled(false);
     }
 
     @Override
@@ -194,151 +202,5 @@ public final class BreakerSettings {
                 + waitInOpenMultiplier + " up to " + waitInOpenMax + ", halfOpenCalls=" + permittedCallsInHalfOpen
                 + ", automaticTransition=" + automaticTransition + ", halfOpenWait=" + halfOpenWait
                 + ", adaptiveSendRate=" + adaptiveSendRate + ", sendRateBurst=" + sendRateBurst + '}';
-    }
-
-    public static final class Builder {
-        private final String keyPrefix;
-        private boolean enabled = DEFAULT_ENABLED;
-        private SlidingWindowType slidingWindowType = DEFAULT_SLIDING_WINDOW_TYPE;
-        private int slidingWindowSize = DEFAULT_SLIDING_WINDOW_SIZE;
-        private int minimumCalls = DEFAULT_MINIMUM_CALLS;
-        private float failureRateThreshold = DEFAULT_FAILURE_RATE_THRESHOLD;
-        private int consecutiveFailures = DEFAULT_CONSECUTIVE_FAILURES;
-        private Duration waitInOpen = DEFAULT_WAIT_IN_OPEN;
-        private double waitInOpenMultiplier = DEFAULT_WAIT_IN_OPEN_MULTIPLIER;
-        private Duration waitInOpenMax = DEFAULT_WAIT_IN_OPEN_MAX;
-        private int permittedCallsInHalfOpen = DEFAULT_PERMITTED_CALLS_IN_HALF_OPEN;
-        private boolean automaticTransition = DEFAULT_AUTOMATIC_TRANSITION;
-        private Duration halfOpenWait = DEFAULT_HALF_OPEN_WAIT;
-        private boolean adaptiveSendRate = DEFAULT_ADAPTIVE_SEND_RATE;
-        private Duration sendRateBurst = DEFAULT_SEND_RATE_BURST;
-
-        private Builder(String keyPrefix) {
-            this.keyPrefix = Objects.requireNonNull(keyPrefix);
-        }
-
-        private String key(String suffix) {
-            return keyPrefix + suffix;
-        }
-
-        public Builder enabled(boolean value) {
-            this.enabled = value;
-            return this;
-        }
-
-        public Builder slidingWindowType(SlidingWindowType value) {
-            this.slidingWindowType = Objects.requireNonNull(value);
-            return this;
-        }
-
-        /** COUNT_BASED or TIME_BASED, as written in configuration (case ignored). */
-        public Builder slidingWindowType(String value) {
-            String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-            for (SlidingWindowType t : SlidingWindowType.values()) {
-                if (t.name().equals(v)) {
-                    return slidingWindowType(t);
-                }
-            }
-            throw new ConfigException(key(SLIDING_WINDOW_TYPE), "Invalid value '" + value + "' for "
-                    + key(SLIDING_WINDOW_TYPE) + ": expected COUNT_BASED or TIME_BASED");
-        }
-
-        public Builder slidingWindowSize(int value) {
-            this.slidingWindowSize = atLeast(SLIDING_WINDOW_SIZE, value, 1,
-                    "calls for COUNT_BASED, seconds for TIME_BASED");
-            return this;
-        }
-
-        public Builder minimumCalls(int value) {
-            this.minimumCalls = atLeast(MINIMUM_CALLS, value, 1, "calls recorded before the failure rate counts");
-            return this;
-        }
-
-        public Builder failureRateThreshold(double value) {
-            if (!(value > 0 && value <= 100)) {
-                throw new ConfigException(key(FAILURE_RATE_THRESHOLD), "Invalid value " + value + " for "
-                        + key(FAILURE_RATE_THRESHOLD) + ": must be a percentage above 0 and at most 100");
-            }
-            this.failureRateThreshold = (float) value;
-            return this;
-        }
-
-        public Builder consecutiveFailures(int value) {
-            this.consecutiveFailures = atLeast(CONSECUTIVE_FAILURES, value, 0, "0 turns the consecutive-failure trip off");
-            return this;
-        }
-
-        public Builder waitInOpen(Duration value) {
-            this.waitInOpen = atLeastOneMilli(WAIT_IN_OPEN, value);
-            return this;
-        }
-
-        public Builder waitInOpenMultiplier(double value) {
-            if (!(value >= 1.0) || Double.isInfinite(value)) {
-                throw new ConfigException(key(WAIT_IN_OPEN_MULTIPLIER), "Invalid value " + value + " for "
-                        + key(WAIT_IN_OPEN_MULTIPLIER) + ": must be a finite number of at least 1");
-            }
-            this.waitInOpenMultiplier = value;
-            return this;
-        }
-
-        public Builder waitInOpenMax(Duration value) {
-            this.waitInOpenMax = atLeastOneMilli(WAIT_IN_OPEN_MAX, value);
-            return this;
-        }
-
-        public Builder permittedCallsInHalfOpen(int value) {
-            this.permittedCallsInHalfOpen = atLeast(PERMITTED_CALLS_IN_HALF_OPEN, value, 1, "probes let through");
-            return this;
-        }
-
-        public Builder automaticTransition(boolean value) {
-            this.automaticTransition = value;
-            return this;
-        }
-
-        public Builder halfOpenWait(Duration value) {
-            this.halfOpenWait = atLeastOneMilli(HALF_OPEN_WAIT, value);
-            return this;
-        }
-
-        public Builder adaptiveSendRate(boolean value) {
-            this.adaptiveSendRate = value;
-            return this;
-        }
-
-        public Builder sendRateBurst(Duration value) {
-            this.sendRateBurst = atLeastOneMilli(SEND_RATE_BURST, value);
-            return this;
-        }
-
-        public BreakerSettings build() {
-            if (waitInOpenMax.compareTo(waitInOpen) < 0) {
-                throw new ConfigException(key(WAIT_IN_OPEN_MAX), "Invalid value " + waitInOpenMax + " for "
-                        + key(WAIT_IN_OPEN_MAX) + ": smaller than " + key(WAIT_IN_OPEN) + " (" + waitInOpen + ")");
-            }
-            if (slidingWindowType == SlidingWindowType.COUNT_BASED && minimumCalls > slidingWindowSize) {
-                throw new ConfigException(key(MINIMUM_CALLS), "Invalid value " + minimumCalls + " for "
-                        + key(MINIMUM_CALLS) + ": larger than " + key(SLIDING_WINDOW_SIZE) + " (" + slidingWindowSize
-                        + "), so the failure rate could never be computed");
-            }
-            return new BreakerSettings(this);
-        }
-
-        private int atLeast(String suffix, int value, int min, String meaning) {
-            if (value < min) {
-                throw new ConfigException(key(suffix), "Invalid value " + value + " for " + key(suffix)
-                        + ": must be at least " + min + " (" + meaning + ")");
-            }
-            return value;
-        }
-
-        private Duration atLeastOneMilli(String suffix, Duration d) {
-            if (d == null || d.toMillis() < 1) {
-                throw new ConfigException(key(suffix), "Invalid value " + d + " for " + key(suffix)
-                        + ": must be at least 1ms");
-            }
-            return d;
-        }
     }
 }

@@ -1,13 +1,18 @@
 package io.selfheal.breaker;
 
+import io.selfheal.config.ConfigChecks;
 import io.selfheal.config.ConfigException;
+import io.selfheal.config.ConfigReader;
+import io.selfheal.config.ConfigSection;
+import io.selfheal.config.ConfigValues;
+import io.selfheal.config.PerUpstream;
 
-import java.util.Objects;
+import java.util.List;
 
 /**
  * The retry budget of one upstream: a token bucket of {@code max-tokens} that starts full; each retry of a call that
  * reached the upstream spends one token, each success puts {@code token-ratio} back (never above {@code max-tokens}).
- * Immutable and validated when built; every error names the configuration key.
+ * Immutable; validated once, when read, every error naming the configuration key.
  * <p>
  * Why the defaults (10 tokens, 0.5 per success): over any period, the retries that reach the upstream are at most the
  * tokens the bucket held when it began plus token-ratio × successes. In a total outage nothing succeeds, so the whole
@@ -19,52 +24,50 @@ import java.util.Objects;
  * example configuration) would deny retries above f ≈ 9 % and park about a quarter of such an upstream's messages as
  * BUDGET_EXHAUSTED, against the intermittent failures Selfheal exists to heal.
  */
-public final class BudgetSettings {
+public record BudgetSettings(boolean enabled, int maxTokens, double tokenRatio) {
+    /** The section: {@code selfheal.budget.defaults.<key>}, and {@code selfheal.budget.<name>.<key>} per upstream. */
+    public static final String SECTION = "selfheal.budget.";
+    public static final String DEFAULTS = SECTION + "defaults.";
     public static final boolean DEFAULT_ENABLED = true;
     public static final int DEFAULT_MAX_TOKENS = 10;
     public static final double DEFAULT_TOKEN_RATIO = 0.5;
 
-    /** Key suffixes, as written after {@code selfheal.budget.defaults.} or {@code selfheal.budget.<upstream>.}. */
+    /** Key suffixes, as written after {@code selfheal.budget.defaults.} or {@code selfheal.budget.<name>.}. */
     public static final String ENABLED = "enabled";
     public static final String MAX_TOKENS = "max-tokens";
     public static final String TOKEN_RATIO = "token-ratio";
 
-    private final boolean enabled;
-    private final int maxTokens;
-    private final double tokenRatio;
-
-    private BudgetSettings(Builder b) {
-        this.enabled = b.enabled;
-        this.maxTokens = b.maxTokens;
-        this.tokenRatio = b.tokenRatio;
-    }
+    static final List<String> KEYS = List.of(ENABLED, MAX_TOKENS, TOKEN_RATIO);
 
     public static BudgetSettings defaults() {
-        return builder("selfheal.budget.defaults.").build();
+        return new BudgetSettings(DEFAULT_ENABLED, DEFAULT_MAX_TOKENS, DEFAULT_TOKEN_RATIO);
     }
 
-    public static Builder builder(String keyPrefix) {
-        return new Builder(keyPrefix);
+    /** Takes every selfheal.budget.* key from {@code reader}; errors name the key. */
+    public static PerUpstream<BudgetSettings> read(ConfigReader reader) {
+        return PerUpstream.read(reader, DEFAULTS, SECTION, KEYS, defaults(), BudgetSettings::read);
     }
 
-    public Builder toBuilder(String keyPrefix) {
-        Builder b = new Builder(keyPrefix);
-        b.enabled = enabled;
-        b.maxTokens = maxTokens;
-        b.tokenRatio = tokenRatio;
-        return b;
-    }
-
-    public boolean enabled() {
-        return enabled;
+    static BudgetSettings read(ConfigSection keys, BudgetSettings base) {
+        boolean enabled = keys.read(ENABLED, ConfigValues::bool, base.enabled());
+        int maxTokens = ConfigChecks.atLeast(keys.key(MAX_TOKENS), keys.read(MAX_TOKENS, ConfigValues::integer, base.maxTokens()),
+                1, "the retries a sudden outage may cost");
+        double tokenRatio = keys.read(TOKEN_RATIO, ConfigValues::decimal, base.tokenRatio());
+        if (!(tokenRatio >= 0.001 && tokenRatio <= 1)) {
+            throw new ConfigException(keys.key(TOKEN_RATIO), "Invalid value " + tokenRatio + " for " + keys.key(TOKEN_RATIO)
+                    + ": must be between 0.001 and 1 (0.5: retries at most half the successes)");
+        }
+        return new BudgetSettings(enabled, maxTokens, tokenRatio);
     }
 
     /** The bucket's size, and what it holds at start-up: the retries a sudden outage can cost. */
+    @Override
     public int maxTokens() {
         return maxTokens;
     }
 
     /** What one success puts back: the share of the load retries may add in the long run. */
+    @Override
     public double tokenRatio() {
         return tokenRatio;
     }
@@ -72,43 +75,5 @@ public final class BudgetSettings {
     @Override
     public String toString() {
         return "BudgetSettings{enabled=" + enabled + ", maxTokens=" + maxTokens + ", tokenRatio=" + tokenRatio + '}';
-    }
-
-    public static final class Builder {
-        private final String keyPrefix;
-        private boolean enabled = DEFAULT_ENABLED;
-        private int maxTokens = DEFAULT_MAX_TOKENS;
-        private double tokenRatio = DEFAULT_TOKEN_RATIO;
-
-        private Builder(String keyPrefix) {
-            this.keyPrefix = Objects.requireNonNull(keyPrefix);
-        }
-
-        public Builder enabled(boolean value) {
-            this.enabled = value;
-            return this;
-        }
-
-        public Builder maxTokens(int value) {
-            if (value < 1) {
-                throw new ConfigException(keyPrefix + MAX_TOKENS, "Invalid value " + value + " for " + keyPrefix
-                        + MAX_TOKENS + ": must be at least 1 (the retries a sudden outage may cost)");
-            }
-            this.maxTokens = value;
-            return this;
-        }
-
-        public Builder tokenRatio(double value) {
-            if (!(value >= 0.001 && value <= 1)) {
-                throw new ConfigException(keyPrefix + TOKEN_RATIO, "Invalid value " + value + " for " + keyPrefix
-                        + TOKEN_RATIO + ": must be between 0.001 and 1 (0.5: retries at most half the successes)");
-            }
-            this.tokenRatio = value;
-            return this;
-        }
-
-        public BudgetSettings build() {
-            return new BudgetSettings(this);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.selfheal.breaker;
 
+import io.selfheal.config.PerUpstream;
+
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -8,10 +10,10 @@ import java.util.concurrent.ConcurrentMap;
 
 /** One {@link RetryBudget} per upstream, created on first use from {@code selfheal.budget.*}. */
 public final class RetryBudgets {
-    private final BudgetConfig config;
+    private final PerUpstream<BudgetSettings> config;
     private final ConcurrentMap<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
-    public RetryBudgets(BudgetConfig config) {
+    public RetryBudgets(PerUpstream<BudgetSettings> config) {
         this.config = Objects.requireNonNull(config);
     }
 
@@ -33,7 +35,7 @@ public final class RetryBudgets {
         return m;
     }
 
-    public BudgetConfig config() {
+    public PerUpstream<BudgetSettings> config() {
         return config;
     }
 }

@@ -69,8 +69,7 @@ public final class UpstreamBreaker {
     }
 
     private CircuitBreakerConfig resilience4jConfig(BreakerSettings s, Clock clock) {
-        IntervalFunction growing = IntervalFunction.ofExponentialBackoff(s.waitInOpen(), s.waitInOpenMultiplier(),
-                s.waitInOpenMax());
+        IntervalFunction growing = s.waitInOpenState();
         // Resilience4j keeps the end of the open state to itself; remember it as it is computed, so a refused call
         // can be told exactly how long to wait (the breaker as a source of Retry-After)
         IntervalFunction recorded = opening -> {
@@ -78,15 +77,8 @@ public final class UpstreamBreaker {
             openUntil = clock.instant().plusMillis(millis);
             return millis;
         };
-        return CircuitBreakerConfig.custom()
-                .slidingWindowType(s.slidingWindowType())
-                .slidingWindowSize(s.slidingWindowSize())
-                .minimumNumberOfCalls(s.minimumCalls())
-                .failureRateThreshold(s.failureRateThreshold())
+        return s.circuitBreakerConfig()
                 .waitIntervalFunctionInOpenState(recorded)
-                .permittedNumberOfCallsInHalfOpenState(s.permittedCallsInHalfOpen())
-                .automaticTransitionFromOpenToHalfOpenEnabled(s.automaticTransition())
-                .writableStackTraceEnabled(false)
                 .clock(clock)
                 .build();
     }

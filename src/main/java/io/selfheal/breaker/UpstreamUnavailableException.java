@@ -1,6 +1,6 @@
 package io.selfheal.breaker;
 
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.Durations;
 import io.selfheal.retry.DelaySource;
 import io.selfheal.retry.HasStatedWait;
 import io.selfheal.retry.StatedWait;

@@ -1,6 +1,6 @@
 package io.selfheal.breaker;
 
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

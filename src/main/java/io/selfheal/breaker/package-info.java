@@ -5,8 +5,6 @@
  * ({@link io.selfheal.breaker.RetryBudget}), and the {@code selfheal.breaker.*} and {@code selfheal.budget.*}
  * sections.
  * <p>
- * Domain, Camel-free: imports the config kit, {@code retry}, Resilience4j, SLF4J and the JDK. It also imports
- * {@code io.selfheal.escalation.Durations}, only to write durations in log and exception text; that formatter
- * belongs in the kit.
+ * Domain, Camel-free: imports the config kit, {@code retry}, Resilience4j, SLF4J and the JDK.
  */
 package io.selfheal.breaker;

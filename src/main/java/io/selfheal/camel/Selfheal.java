@@ -9,7 +9,8 @@ import io.selfheal.camel.escalation.EscalationServices;
 import io.selfheal.camel.idempotency.SelfhealIdempotency;
 import io.selfheal.camel.observe.ObserveInstaller;
 import io.selfheal.camel.retry.RetryInstaller;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.observe.LogFormat;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.observe.LogFormatSwitch;
 import io.selfheal.observe.SelfhealMeters;
 import org.apache.camel.CamelContext;
@@ -41,7 +42,7 @@ public final class Selfheal {
             return existing;
         }
         SelfhealConfig config = SelfhealConfig.load(selfhealProperties(context));
-        if (config.logFormat() == SelfhealConfig.LogFormat.JSON) {
+        if (config.logFormat() == LogFormat.JSON) {
             LogFormatSwitch.useJson();
         }
         SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));

@@ -6,7 +6,7 @@ import io.selfheal.breaker.BreakerRegistry;
 import io.selfheal.breaker.RetryBudgets;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClassifier;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.Redactor;
 import io.selfheal.observe.SelfhealMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

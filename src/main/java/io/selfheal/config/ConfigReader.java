@@ -44,6 +44,18 @@ public final class ConfigReader {
         return Optional.of(v);
     }
 
+    /** The parsed value of {@code key}, or {@code otherwise} when it is absent. */
+    public <T> T read(String key, ValueParser<T> parser, T otherwise) {
+        Optional<String> v = take(key);
+        return v.isPresent() ? parser.parse(key, v.get()) : otherwise;
+    }
+
+    /** Parses one value; the key is there for the error message (ConfigValues' parsers have this shape). */
+    @FunctionalInterface
+    public interface ValueParser<T> {
+        T parse(String key, String value);
+    }
+
     /** Keys under a prefix (for maps such as selfheal.classify.http.*), marking them taken. */
     public Map<String, String> takeUnder(String prefix, String shapeForSuggestions) {
         known.add(shapeForSuggestions);

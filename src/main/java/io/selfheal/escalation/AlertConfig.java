@@ -18,8 +18,22 @@ import java.util.Set;
 /**
  * The {@code selfheal.alert.*} section: which sinks receive give-up alerts, how they are grouped, and how hard a
  * sink is retried. Immutable; validated once at start-up, every error names its key.
+ *
+ * @param sinks              sink names in order: log, webhook, alertmanager; an empty list sends nowhere
+ * @param groupWindow        give-ups with the same upstream, class and reason within this window make one alert; zero
+ *                           alerts each one
+ * @param queueCapacity      alerts waiting per sink; when full, new alerts for that sink are dropped and logged
+ * @param timeout            connect and response timeout of one send
+ * @param retryMaxAttempts   sends of one alert to one sink, the first included
+ * @param retryDelay         delay before the second send; it doubles for each further one
+ * @param webhookUrl         where the webhook sink posts (may hold a secret), or null
+ * @param webhookHeaders     headers the webhook sink sends (may hold credentials)
+ * @param alertmanagerUrl    the Alertmanager the alertmanager sink posts to, or null
+ * @param alertmanagerLabels extra static labels of every alert sent to Alertmanager
  */
-public final class AlertConfig {
+public record AlertConfig(List<String> sinks, Duration groupWindow, int queueCapacity, Duration timeout,
+                          int retryMaxAttempts, Duration retryDelay, URI webhookUrl, Map<String, String> webhookHeaders,
+                          URI alertmanagerUrl, Map<String, String> alertmanagerLabels) {
     public static final String PREFIX = "selfheal.alert.";
     public static final String SINKS = PREFIX + "sinks";
     public static final String GROUP_WINDOW = PREFIX + "group-window";
@@ -40,30 +54,10 @@ public final class AlertConfig {
     public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
 
-    private final List<String> sinks;
-    private final Duration groupWindow;
-    private final int queueCapacity;
-    private final Duration timeout;
-    private final int retryMaxAttempts;
-    private final Duration retryDelay;
-    private final URI webhookUrl;
-    private final Map<String, String> webhookHeaders;
-    private final URI alertmanagerUrl;
-    private final Map<String, String> alertmanagerLabels;
-
-    private AlertConfig(List<String> sinks, Duration groupWindow, int queueCapacity, Duration timeout,
-                        int retryMaxAttempts, Duration retryDelay, URI webhookUrl, Map<String, String> webhookHeaders,
-                        URI alertmanagerUrl, Map<String, String> alertmanagerLabels) {
-        this.sinks = List.copyOf(sinks);
-        this.groupWindow = groupWindow;
-        this.queueCapacity = queueCapacity;
-        this.timeout = timeout;
-        this.retryMaxAttempts = retryMaxAttempts;
-        this.retryDelay = retryDelay;
-        this.webhookUrl = webhookUrl;
-        this.webhookHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(webhookHeaders));
-        this.alertmanagerUrl = alertmanagerUrl;
-        this.alertmanagerLabels = Collections.unmodifiableMap(new LinkedHashMap<>(alertmanagerLabels));
+    public AlertConfig {
+        sinks = List.copyOf(sinks);
+        webhookHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(webhookHeaders));
+        alertmanagerLabels = Collections.unmodifiableMap(new LinkedHashMap<>(alertmanagerLabels));
     }
 
     public static AlertConfig defaults() {
@@ -74,15 +68,11 @@ public final class AlertConfig {
     /** Takes every selfheal.alert.* key from the reader. */
     public static AlertConfig read(ConfigReader reader) {
         List<String> sinks = reader.take(SINKS).map(v -> sinkList(SINKS, v)).orElse(DEFAULT_SINKS);
-        Duration groupWindow = reader.take(GROUP_WINDOW).map(v -> ConfigValues.duration(GROUP_WINDOW, v))
-                .orElse(DEFAULT_GROUP_WINDOW);
-        int queueCapacity = reader.take(QUEUE_CAPACITY).map(v -> atLeast(QUEUE_CAPACITY, v, 1))
-                .orElse(DEFAULT_QUEUE_CAPACITY);
-        Duration timeout = reader.take(TIMEOUT).map(v -> positive(TIMEOUT, v)).orElse(DEFAULT_TIMEOUT);
-        int retryMax = reader.take(RETRY_MAX_ATTEMPTS).map(v -> atLeast(RETRY_MAX_ATTEMPTS, v, 1))
-                .orElse(DEFAULT_RETRY_MAX_ATTEMPTS);
-        Duration retryDelay = reader.take(RETRY_DELAY).map(v -> ConfigValues.duration(RETRY_DELAY, v))
-                .orElse(DEFAULT_RETRY_DELAY);
+        Duration groupWindow = reader.read(GROUP_WINDOW, ConfigValues::duration, DEFAULT_GROUP_WINDOW);
+        int queueCapacity = reader.read(QUEUE_CAPACITY, AlertConfig::positiveCount, DEFAULT_QUEUE_CAPACITY);
+        Duration timeout = reader.read(TIMEOUT, AlertConfig::positive, DEFAULT_TIMEOUT);
+        int retryMax = reader.read(RETRY_MAX_ATTEMPTS, AlertConfig::positiveCount, DEFAULT_RETRY_MAX_ATTEMPTS);
+        Duration retryDelay = reader.read(RETRY_DELAY, ConfigValues::duration, DEFAULT_RETRY_DELAY);
         URI webhook = reader.take(WEBHOOK_URL).filter(v -> !v.isBlank()).map(v -> httpUrl(WEBHOOK_URL, v)).orElse(null);
         Map<String, String> headers = new LinkedHashMap<>();
         reader.takeUnder(WEBHOOK_HEADER, WEBHOOK_HEADER + "<name>")
@@ -125,10 +115,10 @@ public final class AlertConfig {
         return new ArrayList<>(out);
     }
 
-    private static int atLeast(String key, String value, int min) {
+    private static int positiveCount(String key, String value) {
         int n = ConfigValues.integer(key, value);
-        if (n < min) {
-            throw new ConfigException(key, "Invalid value " + n + " for " + key + ": must be at least " + min);
+        if (n < 1) {
+            throw new ConfigException(key, "Invalid value " + n + " for " + key + ": must be at least 1");
         }
         return n;
     }
@@ -155,48 +145,11 @@ public final class AlertConfig {
         }
     }
 
-    /** Sink names in order: log, webhook, alertmanager; an empty list sends nowhere. */
-    public List<String> sinks() {
-        return sinks;
-    }
-
-    /** Give-ups with the same upstream, class and reason within this window make one alert; zero alerts each one. */
-    public Duration groupWindow() {
-        return groupWindow;
-    }
-
-    /** Alerts waiting per sink; when full, new alerts for that sink are dropped and logged. */
-    public int queueCapacity() {
-        return queueCapacity;
-    }
-
-    /** Connect and response timeout of one send. */
-    public Duration timeout() {
-        return timeout;
-    }
-
-    public int retryMaxAttempts() {
-        return retryMaxAttempts;
-    }
-
-    /** Delay before the second send; it doubles for each further one. */
-    public Duration retryDelay() {
-        return retryDelay;
-    }
-
-    public URI webhookUrl() {
-        return webhookUrl;
-    }
-
-    public Map<String, String> webhookHeaders() {
-        return webhookHeaders;
-    }
-
-    public URI alertmanagerUrl() {
-        return alertmanagerUrl;
-    }
-
-    public Map<String, String> alertmanagerLabels() {
-        return alertmanagerLabels;
+    /** Without the URLs and headers, which may hold secrets (a Slack webhook path, an Authorization header). */
+    @Override
+    public String toString() {
+        return "AlertConfig[sinks=" + sinks + ", groupWindow=" + groupWindow + ", queueCapacity=" + queueCapacity
+                + ", timeout=" + timeout + ", retryMaxAttempts=" + retryMaxAttempts + ", retryDelay=" + retryDelay
+                + ", alertmanagerLabels=" + alertmanagerLabels.keySet() + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.selfheal.escalation;
 
+import io.selfheal.config.Durations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

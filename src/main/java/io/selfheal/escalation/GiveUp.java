@@ -1,5 +1,6 @@
 package io.selfheal.escalation;
 
+import io.selfheal.config.Durations;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.json.Json;
 import io.selfheal.retry.GiveUpReason;

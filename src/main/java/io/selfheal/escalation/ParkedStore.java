@@ -1,5 +1,6 @@
 package io.selfheal.escalation;
 
+import io.selfheal.config.Durations;
 import io.selfheal.jdbc.PooledDataSource;
 import io.selfheal.jdbc.SqlDialect;
 import org.slf4j.Logger;

@@ -3,7 +3,6 @@ package io.selfheal.idempotency;
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.ConfigReader;
 import io.selfheal.config.ConfigValues;
-import io.selfheal.escalation.Redactor;
 import io.selfheal.jdbc.JdbcSettings;
 import io.selfheal.jdbc.SqlDialect;
 

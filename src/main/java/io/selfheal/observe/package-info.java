@@ -4,7 +4,7 @@
  * {@link io.selfheal.observe.LogFormatSwitch} (JSON log lines), and the retry-drift
  * {@link io.selfheal.observe.RetryReport}.
  * <p>
- * Domain, Camel-free: imports nothing of {@code io.selfheal}; Micrometer, SLF4J, Log4j (only when it is the logging
- * backend) and the JDK.
+ * Domain, Camel-free: imports the config kit, Micrometer, SLF4J, Log4j (only when it is the logging backend) and the
+ * JDK.
  */
 package io.selfheal.observe;

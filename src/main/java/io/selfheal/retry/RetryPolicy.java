@@ -1,5 +1,6 @@
 package io.selfheal.retry;
 
+import io.selfheal.config.ConfigChecks;
 import io.selfheal.config.ConfigException;
 
 import java.time.Duration;
@@ -129,11 +130,7 @@ public final class RetryPolicy {
         }
 
         public Builder maxAttempts(int value) {
-            if (value < 1) {
-                throw new ConfigException(key(MAX_ATTEMPTS), "Invalid value " + value + " for " + key(MAX_ATTEMPTS)
-                        + ": must be at least 1 (it counts the first call)");
-            }
-            this.maxAttempts = value;
+            this.maxAttempts = ConfigChecks.atLeast(key(MAX_ATTEMPTS), value, 1, "it counts the first call");
             return this;
         }
 
@@ -148,11 +145,7 @@ public final class RetryPolicy {
         }
 
         public Builder multiplier(double value) {
-            if (!(value >= 1.0) || Double.isInfinite(value)) {
-                throw new ConfigException(key(MULTIPLIER), "Invalid value " + value + " for " + key(MULTIPLIER)
-                        + ": must be a finite number of at least 1");
-            }
-            this.multiplier = value;
+            this.multiplier = ConfigChecks.multiplier(key(MULTIPLIER), value);
             return this;
         }
 
@@ -189,17 +182,11 @@ public final class RetryPolicy {
         }
 
         private Duration positive(String suffix, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new ConfigException(key(suffix), "Invalid value " + d + " for " + key(suffix) + ": must be positive");
-            }
-            return d;
+            return ConfigChecks.positive(key(suffix), d);
         }
 
         private Duration nonNegative(String suffix, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new ConfigException(key(suffix), "Invalid value " + d + " for " + key(suffix) + ": must not be negative");
-            }
-            return d;
+            return ConfigChecks.nonNegative(key(suffix), d);
         }
     }
 }

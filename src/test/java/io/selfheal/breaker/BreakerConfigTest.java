@@ -2,7 +2,7 @@ package io.selfheal.breaker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
 import io.selfheal.config.ConfigException;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

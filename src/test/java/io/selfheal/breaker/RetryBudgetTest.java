@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetryBudgetTest {
 
     private static RetryBudget budget(int maxTokens, double ratio) {
-        return new RetryBudget("u", BudgetSettings.builder("selfheal.budget.u.").maxTokens(maxTokens).tokenRatio(ratio).build());
+        return new RetryBudget("u", new BudgetSettings(true, maxTokens, ratio));
     }
 
     @Test
@@ -135,7 +135,7 @@ class RetryBudgetTest {
 
     @Test
     void aDisabledBudgetGrantsEverything() {
-        RetryBudget b = new RetryBudget("u", BudgetSettings.builder("selfheal.budget.u.").enabled(false).build());
+        RetryBudget b = new RetryBudget("u", new BudgetSettings(false, BudgetSettings.DEFAULT_MAX_TOKENS, BudgetSettings.DEFAULT_TOKEN_RATIO));
         for (int i = 0; i < 100; i++) {
             assertThat(b.tryAcquireRetry()).isTrue();
         }

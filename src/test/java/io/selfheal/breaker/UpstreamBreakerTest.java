@@ -1,7 +1,7 @@
 package io.selfheal.breaker;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.retry.DelaySource;
 import org.junit.jupiter.api.Test;
 

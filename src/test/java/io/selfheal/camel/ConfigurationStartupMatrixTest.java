@@ -1,7 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.config.ConfigException;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -115,7 +115,7 @@ class ConfigurationStartupMatrixTest {
         SPECS.put("selfheal.parked.store-retry.initial-delay", POSITIVE_DURATION);
         SPECS.put("selfheal.parked.store-retry.max-delay", POSITIVE_DURATION);
 
-        for (String prefix : List.of("selfheal.breaker.defaults.", "selfheal.breaker.<upstream>.")) {
+        for (String prefix : List.of("selfheal.breaker.defaults.", "selfheal.breaker.<name>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
             SPECS.put(prefix + "sliding-window-type", new Spec("TIME_BASED", "SLIDING", "1", "COUNT_BASED,TIME_BASED"));
             SPECS.put(prefix + "sliding-window-size", COUNT);
@@ -131,7 +131,7 @@ class ConfigurationStartupMatrixTest {
             SPECS.put(prefix + "adaptive-send-rate", BOOLEAN);
             SPECS.put(prefix + "send-rate-burst", POSITIVE_DURATION);
         }
-        for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<upstream>.")) {
+        for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<name>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
             SPECS.put(prefix + "max-tokens", new Spec("20", "many", "-1", "0", "NaN"));
             SPECS.put(prefix + "token-ratio", new Spec("0.2", "tenth", "-0.1", "NaN", "Infinity"));
@@ -140,7 +140,7 @@ class ConfigurationStartupMatrixTest {
 
     /** A valid choice for each user-chosen segment. */
     static final Map<String, String> SEGMENT_EXAMPLE = Map.of(
-            "<name>", "inventory", "<upstream>", "inventory", "<status>", "503", "<code-or-class>", "40001", "<code>", "1213",
+            "<name>", "inventory", "<status>", "503", "<code-or-class>", "40001", "<code>", "1213",
             "<fully.qualified.ClassName>", "java.io.IOException");
     /** Choices that must be refused in the key itself, by key shape (an upstream or header name can be anything). */
     static final Map<String, List<String>> SEGMENT_INVALID = Map.of(

@@ -1,7 +1,7 @@
 package io.selfheal.camel;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStore;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.selfheal.docs;
 
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

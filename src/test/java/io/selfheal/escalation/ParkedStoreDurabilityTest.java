@@ -3,7 +3,7 @@ package io.selfheal.escalation;
 import io.selfheal.camel.CrashSafetyTest;
 
 import io.selfheal.classify.FailureClass;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.retry.GiveUpReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.selfheal.escalation;
 import io.selfheal.camel.Selfheal;
 
 import io.selfheal.classify.FailureClass;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.retry.GiveUpReason;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

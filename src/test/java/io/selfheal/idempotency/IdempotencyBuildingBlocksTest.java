@@ -1,7 +1,7 @@
 package io.selfheal.idempotency;
 
 import io.selfheal.config.ConfigException;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.jdbc.SqlDialect;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.selfheal.idempotency;
 
 import io.selfheal.config.ConfigException;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.jdbc.PooledDataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

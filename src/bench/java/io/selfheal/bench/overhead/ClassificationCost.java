@@ -6,7 +6,7 @@ import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.classify.Classification;
 import io.selfheal.classify.FailureClass;
 import io.selfheal.classify.FailureClassifier;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.DefaultExchange;

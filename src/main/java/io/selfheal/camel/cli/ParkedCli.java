@@ -7,7 +7,7 @@ import io.selfheal.camel.escalation.ParkedReplayService;
 import io.selfheal.camel.escalation.ParkedViews;
 
 import io.selfheal.config.ConfigValues;
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import io.selfheal.escalation.ParkedStore;

@@ -4,7 +4,7 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.idempotency.BodyDigest;
 import io.selfheal.camel.retry.SelfhealErrorHandlerDefinition;
 
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.Durations;
 import io.selfheal.escalation.GiveUp;
 import io.selfheal.escalation.ParkRequest;
 import io.selfheal.escalation.ParkedStore;

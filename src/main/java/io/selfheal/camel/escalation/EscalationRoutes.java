@@ -4,7 +4,7 @@ import io.selfheal.camel.SelfHealingClauses;
 import io.selfheal.camel.SelfhealProperties;
 
 import io.selfheal.breaker.BreakerTransition;
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.Durations;
 import io.selfheal.escalation.GiveUp;
 import io.selfheal.json.Json;
 import org.apache.camel.builder.RouteBuilder;

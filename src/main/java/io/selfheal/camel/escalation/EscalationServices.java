@@ -3,7 +3,7 @@ package io.selfheal.camel.escalation;
 import io.selfheal.camel.InstalledBeans;
 import io.selfheal.camel.Selfheal;
 
-import io.selfheal.config.SelfhealConfig;
+import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.AlertService;
 import io.selfheal.escalation.ParkedStore;
 import org.apache.camel.CamelContext;

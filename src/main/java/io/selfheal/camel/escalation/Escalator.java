@@ -99,7 +99,7 @@ public final class Escalator implements Processor {
                 // its work is over: when the source delivers it again it waits for the store, not for its upstream
                 Duration next = services.awaitingParking().remember(exchange, request, g);
                 LOG.warn("when its source delivers it again it is parked without calling its upstream again (next "
-                        + "attempt to park it in {})", io.selfheal.escalation.Durations.human(next));
+                        + "attempt to park it in {})", io.selfheal.config.Durations.human(next));
             }
             // Camel logs the caught exception when a failure handler fails; its message may hold a secret URL, so
             // leave it the redacted give-up instead

@@ -13,7 +13,7 @@ import io.selfheal.camel.UpstreamNames;
 
 import io.selfheal.breaker.UpstreamUnavailableException;
 import io.selfheal.classify.Classification;
-import io.selfheal.escalation.Durations;
+import io.selfheal.config.Durations;
 import io.selfheal.observe.LogFields;
 import io.selfheal.retry.AttemptHistory;
 import io.selfheal.retry.DelaySource;

@@ -1,6 +1,8 @@
-package io.selfheal.config;
+package io.selfheal.settings;
 
 import io.selfheal.classify.FailureClass;
+import io.selfheal.config.ConfigException;
+import io.selfheal.config.ConfigValues;
 import io.selfheal.retry.RetryPolicy;
 import org.junit.jupiter.api.Test;
 

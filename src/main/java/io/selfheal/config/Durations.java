@@ -1,4 +1,4 @@
-package io.selfheal.escalation;
+package io.selfheal.config;
 
 import java.time.Duration;
 
