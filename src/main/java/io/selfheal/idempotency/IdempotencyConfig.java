@@ -115,7 +115,7 @@ public record IdempotencyConfig(String url, String username, String password, St
     /** Never prints the password. */
     @Override
     public String toString() {
-        return "IdempotencyConfig[url=" + Redactor.defaults().url(url) + ", username=" + username + ", table=" + table + ", poolSize="
+        return "IdempotencyConfig[url=" + jdbc().describeUrl() + ", username=" + username + ", table=" + table + ", poolSize="
                 + poolSize + ", connectionTimeout=" + connectionTimeout.toMillis() + "ms, claimTimeout="
                 + claimTimeout.toMillis() + "ms]";
     }
