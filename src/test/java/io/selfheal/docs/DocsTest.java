@@ -208,4 +208,34 @@ class DocsTest {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Test
+    void exchangePropertiesReferenceNamesEveryPropertyOfTheContract() throws Exception {
+        assertThat(missingFrom("docs/reference/exchange-properties.md", io.selfheal.camel.SelfhealProperties.class))
+                .as("SelfhealProperties values the exchange-properties reference does not name").isEmpty();
+    }
+
+    @Test
+    void metricsReferenceNamesEveryMeter() throws Exception {
+        assertThat(missingFrom("docs/reference/metrics.md", io.selfheal.observe.SelfhealMeters.class))
+                .as("SelfhealMeters names the metrics reference does not list").isEmpty();
+    }
+
+    /** The values of {@code type}'s public String constants that {@code doc} does not show in backticks. */
+    private static List<String> missingFrom(String doc, Class<?> type) throws Exception {
+        String text = Files.readString(ROOT.resolve(doc));
+        List<String> missing = new ArrayList<>();
+        int constants = 0;
+        for (java.lang.reflect.Field f : type.getFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                constants++;
+                String value = (String) f.get(null);
+                if (!text.contains("`" + value + "`")) {
+                    missing.add(f.getName() + " = " + value);
+                }
+            }
+        }
+        assertThat(constants).as("public String constants of " + type.getSimpleName()).isGreaterThan(5);
+        return missing;
+    }
 }
