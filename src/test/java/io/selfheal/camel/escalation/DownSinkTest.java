@@ -1,6 +1,6 @@
 package io.selfheal.camel.escalation;
 
-import io.selfheal.testing.CapturedLog;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
 
 
@@ -66,7 +66,7 @@ class DownSinkTest {
 
     @Test
     void aHangingWebhookDoesNotHoldUpGiveUpsNorLoseParkedRecords() throws Exception {
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
                     "selfheal.alert.sinks", "log,webhook,alertmanager",
                     "selfheal.alert.webhook.url", "http://127.0.0.1:" + hangingHook.port() + "/hook",

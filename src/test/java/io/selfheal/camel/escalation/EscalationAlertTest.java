@@ -1,7 +1,7 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.camel.SelfhealProperties;
-import io.selfheal.testing.CapturedLog;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
 import io.selfheal.testing.MutableClock;
 
@@ -96,7 +96,7 @@ class EscalationAlertTest {
     @Test
     @SuppressWarnings("unchecked")
     void permanentAndExhaustedTransientFailuresEachMakeOneAlertWithEveryField() throws Exception {
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             startRoutes(Clock.systemUTC());
             Exchange perm = send("perm", "key-perm-1", "order-1");
             Exchange trans = send("trans", "key-trans-1", "order-2");

@@ -3,7 +3,7 @@ package io.selfheal.camel.escalation;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealMain;
 import io.selfheal.testing.CallKeys;
-import io.selfheal.testing.CapturedLog;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
 
 
@@ -195,7 +195,7 @@ class ParkedApiAndSecretsTest {
     void secretsInHeadersAndUrlsNeverAppearInLogsAlertsOrParkedViews() throws Exception {
         List<String> seenByPeople = new ArrayList<>();
         long id;
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             id = order("3");
             await().atMost(Duration.ofSeconds(10)).until(() -> !hook.findAll(postRequestedFor(urlPathEqualTo("/hook"))).isEmpty()
                     && log.linesOf("io.selfheal.alert").size() >= 1);

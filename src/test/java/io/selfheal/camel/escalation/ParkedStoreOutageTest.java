@@ -1,6 +1,6 @@
 package io.selfheal.camel.escalation;
 
-import io.selfheal.testing.CapturedLog;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
 
 
@@ -79,7 +79,7 @@ class ParkedStoreOutageTest {
         ParkedStore store = EscalationServices.of(ctx).store();
         AwaitingParking awaiting = EscalationServices.of(ctx).awaitingParking();
 
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             sql(url, "ALTER TABLE " + table + " RENAME TO " + table + "_down");
             Files.writeString(inbox.resolve("order-1.txt"), "order 1");
 
@@ -92,9 +92,9 @@ class ParkedStoreOutageTest {
                     .until(() -> upstream.getAllServeEvents().size() == MAX_ATTEMPTS);
             assertThat(Files.exists(inbox.resolve("order-1.txt"))).as("its source keeps it").isTrue();
             assertThat(awaiting.size()).isEqualTo(1);
-            long storeAttempts = log.lines().stream().filter(l -> l.contains("still NOT parked")).count();
+            long storeAttempts = log.rendered().stream().filter(l -> l.contains("still NOT parked")).count();
             // each delivery that failed again is one rollback of the file consumer
-            long polls = log.lines().stream().filter(l -> l.contains("Rollback file strategy")).count();
+            long polls = log.rendered().stream().filter(l -> l.contains("Rollback file strategy")).count();
             // 200 ms, then 400 ms, between attempts, however often the file came back
             long elapsedMillis = (System.nanoTime() - gaveUpAt) / 1_000_000 + 50;
             assertThat(storeAttempts).as("the store is tried again with a backoff, not on each of %d deliveries", polls)
