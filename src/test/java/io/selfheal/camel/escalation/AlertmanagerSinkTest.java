@@ -1,6 +1,7 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import org.apache.camel.CamelContext;
@@ -96,11 +97,11 @@ class AlertmanagerSinkTest {
 
     @Test
     void eachGiveUpAppearsInAlertmanagerWithLabelsAndEveryField() throws Exception {
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
                 "selfheal.alert.sinks", "alertmanager",
                 "selfheal.alert.alertmanager.url", "http://127.0.0.1:" + amPort,
                 "selfheal.alert.alertmanager.label.team", "payments");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = TestContexts.start(props, Clock.systemUTC(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:pay").routeId("payments").routeConfigurationId("self-healing")

@@ -2,6 +2,7 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -42,11 +43,11 @@ class AutoReplayTest {
     void start() throws Exception {
         upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
         upstream.start();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "selfheal.defaults.max-attempts", "50", "selfheal.defaults.initial-delay", "20ms",
                 "selfheal.defaults.multiplier", "1", "selfheal.defaults.jitter", "0",
                 "selfheal.defaults.max-duration", "200ms", "selfheal.parked.replay-poll-interval", "0s");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = TestContexts.start(props, Clock.systemUTC(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:inventory").routeId("inventory-calls").routeConfigurationId("self-healing")

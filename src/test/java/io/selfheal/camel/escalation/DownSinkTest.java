@@ -2,6 +2,7 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -67,7 +68,7 @@ class DownSinkTest {
     @Test
     void aHangingWebhookDoesNotHoldUpGiveUpsNorLoseParkedRecords() throws Exception {
         try (LogCapture log = LogCapture.install()) {
-            Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+            Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                     "selfheal.alert.sinks", "log,webhook,alertmanager",
                     "selfheal.alert.webhook.url", "http://127.0.0.1:" + hangingHook.port() + "/hook",
                     // nothing listens there: connection refused
@@ -78,7 +79,7 @@ class DownSinkTest {
                     "selfheal.alert.retry.max-attempts", "2",
                     "selfheal.alert.retry.delay", "50ms",
                     "selfheal.alert.queue-capacity", "10");
-            ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+            ctx = TestContexts.start(props, Clock.systemUTC(), new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("direct:order").routeId("orders").routeConfigurationId("self-healing")

@@ -3,6 +3,7 @@ package io.selfheal.camel.escalation;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 import io.selfheal.testing.MutableClock;
 
 
@@ -64,13 +65,13 @@ class EscalationAlertTest {
     }
 
     private void startRoutes(Clock clock, String... extra) throws Exception {
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
                 "selfheal.alert.sinks", "log,webhook", "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.port() + "/hook",
                 "selfheal.alert.group-window", "1m");
         for (int i = 0; i + 1 < extra.length; i += 2) {
             props.put(extra[i], extra[i + 1]);
         }
-        ctx = EscalationTests.start(props, clock, new RouteBuilder() {
+        ctx = TestContexts.start(props, clock, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")

@@ -5,6 +5,7 @@ import io.selfheal.camel.SelfhealMain;
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -70,7 +71,7 @@ class ParkedApiAndSecretsTest {
         apiPort = EscalationTests.freePort();
 
         main = SelfhealMain.create();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "camel.server.enabled", "true", "camel.server.port", String.valueOf(apiPort),
                 "camel.server.host", "127.0.0.1",
                 "camel.main.routes-include-pattern", "file:" + routesDir + "/*.yaml",

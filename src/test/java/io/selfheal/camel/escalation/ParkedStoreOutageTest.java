@@ -2,6 +2,7 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -63,11 +64,11 @@ class ParkedStoreOutageTest {
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         String url = "jdbc:h2:mem:outage-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String table = EscalationTests.uniqueTable();
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.table", table),
                 "selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS),
                 "selfheal.parked.store-retry.initial-delay", "200ms", "selfheal.parked.store-retry.max-delay", "400ms");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = TestContexts.start(props, Clock.systemUTC(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("file:" + inbox + "?initialDelay=0&delay=20").routeId("orders-in")

@@ -2,6 +2,7 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -79,11 +80,11 @@ class ParkedStoreReplayTest {
                 user = "root";
             }
         }
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.username", user, "selfheal.parked.password", "", "selfheal.parked.table", table),
                 "selfheal.defaults.max-attempts", "2", "selfheal.parked.max-body-size", "64KB",
                 "selfheal.parked.replay-poll-interval", "0s");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = TestContexts.start(props, Clock.systemUTC(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")

@@ -2,6 +2,7 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.camel.SelfhealMain;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -52,7 +53,7 @@ class ParkingFailureHttpAnswerTest {
         port = EscalationTests.freePort();
         int closed = EscalationTests.freePort();
         main = SelfhealMain.create();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "camel.server.enabled", "true", "camel.server.host", "127.0.0.1", "camel.server.port", String.valueOf(port),
                 "camel.main.routes-include-pattern", "classpath:no-routes-here/*.yaml",
                 "selfheal.defaults.max-attempts", "2",

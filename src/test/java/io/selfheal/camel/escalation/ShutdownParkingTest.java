@@ -1,6 +1,7 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -60,7 +61,7 @@ class ShutdownParkingTest {
         upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
-        Map<String, String> props = EscalationTests.props(Map.of(
+        Map<String, String> props = TestContexts.scaled(Map.of(
                         "selfheal.parked.url", "jdbc:h2:mem:shutdown-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
                         "selfheal.parked.table", EscalationTests.uniqueTable()),
                 // every exchange fails once, then waits far longer than the test runs
@@ -122,7 +123,7 @@ class ShutdownParkingTest {
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         String url = "jdbc:h2:mem:shutdown-down-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String table = EscalationTests.uniqueTable();
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.table", table),
                 "selfheal.defaults.initial-delay", "10m", "selfheal.defaults.max-delay", "10m",
                 "selfheal.defaults.max-duration", "1h", "selfheal.parked.replay-poll-interval", "0s");
@@ -150,7 +151,7 @@ class ShutdownParkingTest {
     }
 
     private static CamelContext start(Map<String, String> props, RoutesBuilder routes) throws Exception {
-        CamelContext c = EscalationTests.start(props, Clock.systemUTC(), routes);
+        CamelContext c = TestContexts.start(props, Clock.systemUTC(), routes);
         c.getShutdownStrategy().setTimeout(20);
         return c;
     }
