@@ -2,6 +2,7 @@ package io.selfheal.testing;
 
 import io.selfheal.camel.Selfheal;
 
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
@@ -126,6 +128,12 @@ public final class TestContexts {
      * it stops first).
      */
     public static WireMockExtension localWireMock() {
-        return WireMockExtension.newInstance().options(wireMockConfig().bindAddress("127.0.0.1").dynamicPort()).build();
+        return localWireMock(UnaryOperator.identity());
+    }
+
+    /** {@link #localWireMock()} with more options, e.g. {@code o -> o.containerThreads(40)}. */
+    public static WireMockExtension localWireMock(UnaryOperator<WireMockConfiguration> options) {
+        return WireMockExtension.newInstance()
+                .options(options.apply(wireMockConfig().bindAddress("127.0.0.1").dynamicPort())).build();
     }
 }

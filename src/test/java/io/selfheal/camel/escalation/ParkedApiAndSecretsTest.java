@@ -8,7 +8,7 @@ import io.selfheal.testing.EscalationTests;
 import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.CamelContext;
@@ -21,6 +21,7 @@ import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +37,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -50,8 +50,10 @@ class ParkedApiAndSecretsTest {
     static final List<String> SECRETS = List.of("SECRET-URL-KEY", "SECRET-BEARER", "SECRET-COOKIE", "SECRET-HEADER-KEY",
             "SECRET-PASSWORD", "SECRET-CUSTOM");
 
-    private WireMockServer upstream;
-    private WireMockServer hook;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final WireMockExtension hook = TestContexts.localWireMock();
     private Main main;
     private CamelContext ctx;
     private int apiPort;
@@ -61,12 +63,8 @@ class ParkedApiAndSecretsTest {
 
     @BeforeEach
     void start() throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)
                 .withBody("denied for token=SECRET-PASSWORD")));
-        hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        hook.start();
         hook.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         apiPort = EscalationTests.freePort();
 
@@ -80,14 +78,14 @@ class ParkedApiAndSecretsTest {
                 "selfheal.defaults.max-attempts", "2",
                 "selfheal.parked.max-body-size", "4KB",
                 "selfheal.alert.sinks", "log,webhook",
-                "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.port() + "/hook");
+                "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.getPort() + "/hook");
         props.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory"))
-                        .to("http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST&apiKey=SECRET-URL-KEY");
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST&apiKey=SECRET-URL-KEY");
             }
         });
         main.start();
@@ -99,8 +97,6 @@ class ParkedApiAndSecretsTest {
         if (main != null) {
             main.stop();
         }
-        upstream.stop();
-        hook.stop();
     }
 
     private long order(String id) {
