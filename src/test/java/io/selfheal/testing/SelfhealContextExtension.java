@@ -13,11 +13,11 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Makes CamelContexts with Selfheal installed, as {@link TestContexts} does, and stops each one once it is no longer
@@ -32,9 +32,10 @@ import java.util.Map;
  */
 public final class SelfhealContextExtension
         implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback, AfterAllCallback {
-    private final Deque<Made> forTest = new ArrayDeque<>();
-    private final Deque<Made> forClass = new ArrayDeque<>();
-    private boolean inTest;
+    // a test may make contexts from threads of its own
+    private final Deque<Made> forTest = new ConcurrentLinkedDeque<>();
+    private final Deque<Made> forClass = new ConcurrentLinkedDeque<>();
+    private volatile boolean inTest;
 
     /** A started context: {@link TestContexts#start(Map, RoutesBuilder...)}. */
     public CamelContext start(Map<String, String> properties, RoutesBuilder... routes) throws Exception {
