@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <p>
  * A test's contexts stop right after the test method, before the class's {@code @AfterEach} methods and before any
  * WireMock extension stops its server: a context never calls a server that is gone, and an {@code @AfterEach} that
- * drops tables finds nothing still writing to them.
+ * drops tables finds nothing still writing to them. A class-wide context stops after the class's {@code @AfterAll};
+ * beside a static WireMock extension, give that one the lower {@code @Order}, so the context stops first.
  */
 public final class SelfhealContextExtension
         implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback, AfterAllCallback {
