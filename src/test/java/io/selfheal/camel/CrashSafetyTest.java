@@ -1,12 +1,14 @@
 package io.selfheal.camel;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStore;
+import io.selfheal.testing.TestContexts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -30,7 +32,6 @@ import java.util.stream.Stream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,13 +46,12 @@ public class CrashSafetyTest {
 
     @TempDir
     Path dir;
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
     private final List<Process> processes = new ArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/ledger")).willReturn(aResponse().withStatus(503)));
         Files.createDirectories(dir.resolve("config"));
         Files.createDirectories(dir.resolve("routes"));
@@ -78,7 +78,7 @@ public class CrashSafetyTest {
                             constant: ledger
                         - to:
                             uri: http://127.0.0.1:%d/ledger?httpMethod=POST&apiKey=SECRET-CRASH-KEY
-                """.formatted(upstream.port()));
+                """.formatted(upstream.getPort()));
         for (String body : BODIES) {
             Files.writeString(dir.resolve("inbox/" + body + ".txt"), body);
         }
@@ -89,7 +89,6 @@ public class CrashSafetyTest {
         for (Process p : processes) {
             p.destroyForcibly();
         }
-        upstream.stop();
     }
 
     private Process startJar(List<String> output, String... args) throws IOException {

@@ -1,8 +1,9 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.GiveUp;
 import org.apache.camel.CamelContext;
@@ -12,9 +13,10 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.MessageHelper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -33,7 +35,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -49,7 +50,13 @@ class HostileBodyTest {
     private static final int LARGE = 20 * 1024 * 1024;
     private static final String PATH = "/sink";
 
-    private static WireMockServer wm;
+    // registered in this order, so the context stops before its upstream does
+    @RegisterExtension
+    @Order(1)
+    static final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    @Order(2)
+    static final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private static CamelContext ctx;
     /** Exchanges handed to the escalation endpoint, by exchange id, with the digest of the body they carried there. */
     private static final Map<String, String> escalated = new ConcurrentHashMap<>();
@@ -86,9 +93,7 @@ class HostileBodyTest {
 
     @BeforeAll
     static void start() throws Exception {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
         ctx.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) throws Exception {
@@ -106,18 +111,10 @@ class HostileBodyTest {
             public void configure() {
                 from("direct:post").routeId("hostile-body").routeConfigurationId("self-healing")
                         .setHeader(Exchange.CONTENT_TYPE, constant("application/octet-stream"))
-                        .to("http://127.0.0.1:" + wm.port() + PATH + "?httpMethod=POST&responseTimeout=10000");
+                        .to("http://127.0.0.1:" + wm.getPort() + PATH + "?httpMethod=POST&responseTimeout=10000");
             }
         });
         ctx.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        wm.stop();
     }
 
     @BeforeEach

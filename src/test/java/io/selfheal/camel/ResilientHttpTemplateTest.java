@@ -1,6 +1,7 @@
 package io.selfheal.camel;
 
 import io.selfheal.testing.CallKeys;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.camel.breaker.UpstreamDependencyPolicy;
@@ -15,7 +16,6 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,17 +38,12 @@ import static org.awaitility.Awaitility.await;
 class ResilientHttpTemplateTest {
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
-
     private void startWithYaml(String location, Map<String, String> props) throws Exception {
-        ctx = TestContexts.create(props);
+        ctx = contexts.create(props);
         PluginHelper.getRoutesLoader(ctx).loadRoutes(ResourceHelper.resolveMandatoryResource(ctx, location));
         ctx.start();
     }
@@ -157,7 +152,7 @@ class ResilientHttpTemplateTest {
     @Test
     void javaRoutesUseTheTemplateAsAStep() throws Exception {
         wm.stubFor(get(urlPathEqualTo("/items/7")).willReturn(aResponse().withStatus(200).withBody("item 7")));
-        ctx = TestContexts.start(TestContexts.withBreakers(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.withBreakers(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:item").routeConfigurationId("self-healing")
@@ -178,7 +173,7 @@ class ResilientHttpTemplateTest {
 
     @Test
     void anInvalidParameterStopsStartUpNamingIt() throws Exception {
-        ctx = TestContexts.create(TestContexts.withBreakers());
+        ctx = contexts.create(TestContexts.withBreakers());
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

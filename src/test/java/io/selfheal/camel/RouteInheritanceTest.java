@@ -1,8 +1,9 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.classify.ClassificationRules;
 import io.selfheal.classify.FailureClass;
 import org.apache.camel.CamelContext;
@@ -12,9 +13,9 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,36 +23,28 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** YAML and Java DSL routes inherit the same configuration; the README's Java extension examples run here. */
 class RouteInheritanceTest {
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @BeforeEach
     void start() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         wm.stubFor(get(urlEqualTo("/stock")).inScenario("s").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(502)).willSetStateTo("ok"));
         wm.stubFor(get(urlEqualTo("/stock")).inScenario("s").whenScenarioStateIs("ok")
                 .willReturn(aResponse().withStatus(200).withBody("42")));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        wm.stop();
-    }
-
     @Test
     void yamlRouteLoadedFromAFileInheritsSelfHealing() throws Exception {
-        ctx = TestContexts.create(TestContexts.scaled("wiremock.port", String.valueOf(wm.port())));
+        ctx = contexts.create(TestContexts.scaled("wiremock.port", String.valueOf(wm.getPort())));
         PluginHelper.getRoutesLoader(ctx).loadRoutes(
                 ResourceHelper.resolveMandatoryResource(ctx, "classpath:routes/inherits-self-healing.yaml"));
         ctx.start();
@@ -64,11 +57,11 @@ class RouteInheritanceTest {
 
     @Test
     void javaRouteInheritsSelfHealing() throws Exception {
-        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+        ctx = contexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:java-orders").routeConfigurationId("self-healing")
-                        .to("http://127.0.0.1:" + wm.port() + "/stock?httpMethod=GET");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/stock?httpMethod=GET");
             }
         });
         Exchange out = ctx.createProducerTemplate().request("direct:java-orders", e -> { });
@@ -86,7 +79,7 @@ class RouteInheritanceTest {
     @Test
     void aClassificationRuleAddedInCode() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         SelfhealRuntime.of(ctx).addClassificationRules(ClassificationRules.builder()
                 .exception(InventoryBusyException.class, FailureClass.TRANSIENT).build());
         ctx.addRoutes(new RouteBuilder() {
@@ -119,14 +112,14 @@ class RouteInheritanceTest {
 
     @Test
     void aRouteConfigurationOfOnesOwnKeepsTheSelfHealingClauses() throws Exception {
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.addRoutes(new AuditedHealing());
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:audited").routeConfigurationId("audited-healing")
                         .choice().when(body().isEqualTo("bad")).throwException(new IllegalArgumentException("bad input"))
-                        .otherwise().to("http://127.0.0.1:" + wm.port() + "/stock?httpMethod=GET");
+                        .otherwise().to("http://127.0.0.1:" + wm.getPort() + "/stock?httpMethod=GET");
             }
         });
         ctx.start();
@@ -141,7 +134,7 @@ class RouteInheritanceTest {
     @Test
     void aNewTemplateFromTheSamePieces() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("flakyStore", (org.apache.camel.Processor) e -> {
             if (calls.incrementAndGet() == 1) {
                 throw new java.sql.SQLTransientConnectionException("connection lost", "08006");

@@ -1,28 +1,24 @@
 package io.selfheal.camel;
 
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue 8: a template used from YAML with a missing or misspelt parameter stops start-up, naming the parameter. */
 class TemplateParameterTest {
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
-
     private void startWith(String yaml) throws Exception {
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         PluginHelper.getRoutesLoader(ctx).loadRoutes(ResourceHelper.resolveMandatoryResource(ctx, yaml));
         ctx.start();
     }

@@ -3,14 +3,16 @@ package io.selfheal.it;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.testing.ChildJar;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.apache.camel.util.json.JsonArray;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,7 +36,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -77,8 +78,10 @@ class SecretsScanIT {
 
     @TempDir
     Path dir;
-    private WireMockServer upstream;
-    private WireMockServer hook;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final WireMockExtension hook = TestContexts.localWireMock();
     private ChildJar jar;
     private final HttpClient http = HttpClient.newHttpClient();
     private int serverPort;
@@ -89,19 +92,11 @@ class SecretsScanIT {
         if (jar != null) {
             jar.close();
         }
-        if (upstream != null) {
-            upstream.stop();
-        }
-        if (hook != null) {
-            hook.stop();
-        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"text", "json"})
     void noSecretAppearsInLogsAlertsParkedViewsOrMetrics(String logFormat) throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/login")).willReturn(aResponse().withStatus(200)
                 .withHeader("Set-Cookie", "session=" + SECRETS.get("Set-Cookie from the login answer") + "; Path=/; HttpOnly")
                 .withBody("welcome")));
@@ -113,8 +108,6 @@ class SecretsScanIT {
                 .willReturn(aResponse().withStatus(400)
                         .withBody("{\"error\":\"invalid order\",\"access_token\":\""
                                 + SECRETS.get("token in the 400 answer's body") + "\"}")));
-        hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        hook.start();
         hook.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         serverPort = EscalationTests.freePort();
         managementPort = EscalationTests.freePort();
@@ -262,7 +255,7 @@ class SecretsScanIT {
                 selfheal.alert.group-window = 0s
                 selfheal.alert.webhook.url = http://127.0.0.1:%d/hook
                 selfheal.alert.webhook.header.Authorization = Bearer %s
-                """.formatted(serverPort, managementPort, logFormat, API_TOKEN, hook.port(),
+                """.formatted(serverPort, managementPort, logFormat, API_TOKEN, hook.getPort(),
                 SECRETS.get("the webhook's own Authorization")));
         Files.writeString(dir.resolve("routes/orders.yaml"), """
                 - route:
@@ -284,7 +277,7 @@ class SecretsScanIT {
                             otherwise:
                               steps:
                                 - to: "http://127.0.0.1:%1$d/orders?httpMethod=POST&authMethod=Basic&authUsername=bob&authPassword=%2$s&access_token=%3$s&apiKey=%4$s"
-                """.formatted(upstream.port(), SECRETS.get("password in the upstream URL"),
+                """.formatted(upstream.getPort(), SECRETS.get("password in the upstream URL"),
                 SECRETS.get("access_token in the upstream query"), SECRETS.get("apiKey in the upstream query"),
                 SECRETS.get("Proxy-Authorization header")));
     }

@@ -2,11 +2,13 @@ package io.selfheal.it;
 
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.ChildJar;
+import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -32,7 +34,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +52,8 @@ class ShutdownJarIT {
 
     @TempDir
     Path dir;
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
     private final String table = "shutdown_parked_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private ChildJar jar;
 
@@ -60,9 +62,6 @@ class ShutdownJarIT {
         if (jar != null) {
             jar.close();
         }
-        if (upstream != null) {
-            upstream.stop();
-        }
         try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + table);
         }
@@ -70,10 +69,8 @@ class ShutdownJarIT {
 
     @Test
     void sigtermParksEveryWaitingExchangeAsShutdownAndTheNextStartReplaysThem() throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
-        write(upstream.port());
+        write(upstream.getPort());
 
         // the waits (refused attempts) are logged at DEBUG: this test counts them
         jar = ChildJar.start(dir, dir.resolve("run-1.log"), List.of("-Xmx256m", "-Dio.selfheal.attempts.level=DEBUG"));

@@ -1,24 +1,15 @@
 package io.selfheal.testing;
 
-import io.selfheal.camel.Selfheal;
-
-import org.apache.camel.CamelContext;
-import org.apache.camel.RoutesBuilder;
-import org.apache.camel.impl.DefaultCamelContext;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 
-/** Helpers for the escalation tests: contexts on a given clock, private parked stores, free ports. */
+/** Helpers for the escalation tests: private parked stores, their databases, free ports. */
 public final class EscalationTests {
     public static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     public static final String MARIADB_URL = "jdbc:mariadb://127.0.0.1:3306/test";
@@ -34,28 +25,6 @@ public final class EscalationTests {
 
     public static String uniqueTable() {
         return "esc_parked_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    }
-
-    public static Map<String, String> props(Map<String, String> base, String... keyValues) {
-        Map<String, String> m = new LinkedHashMap<>(TestContexts.SCALED);
-        m.putAll(base);
-        for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            m.put(keyValues[i], keyValues[i + 1]);
-        }
-        return m;
-    }
-
-    public static CamelContext start(Map<String, String> properties, Clock clock, RoutesBuilder... routes) throws Exception {
-        DefaultCamelContext ctx = new DefaultCamelContext();
-        Properties p = new Properties();
-        p.putAll(properties);
-        ctx.getPropertiesComponent().setOverrideProperties(p);
-        Selfheal.install(ctx, clock);
-        for (RoutesBuilder r : routes) {
-            ctx.addRoutes(r);
-        }
-        ctx.start();
-        return ctx;
     }
 
     public static int freePort() throws IOException {

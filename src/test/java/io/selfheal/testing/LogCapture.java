@@ -6,28 +6,57 @@ import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.UUID;
 
 /**
- * Captures every log event of the process while it is installed: the logger name, the level, the formatted message,
- * the logging context (MDC) and any stack trace, as one string per event. Added to the root logger programmatically, so it sees what the
- * configured appenders see.
+ * Captures every log event of the process while it is installed, for assertions on what was logged and what was not.
+ * Added to the root logger (and to each logger that does not pass its events up) programmatically, so it sees what
+ * the configured appenders see.
  */
 public final class LogCapture extends AbstractAppender implements AutoCloseable {
-    public record Line(String logger, Level level, String text) {
+    /**
+     * One event.
+     *
+     * @param message    the formatted message
+     * @param context    the logging context (MDC): its fields reach JSON log lines as keys, so they are output too
+     * @param stackTrace the stack trace of the event's exception, or null
+     */
+    public record Line(String logger, Level level, String message, Map<String, String> context, String stackTrace) {
+        /** The message, the logging context if any and the stack trace if any: all the event puts out. */
+        public String text() {
+            StringBuilder text = new StringBuilder(message);
+            if (!context.isEmpty()) {
+                text.append(" ").append(context);
+            }
+            if (stackTrace != null) {
+                text.append('\n').append(stackTrace);
+            }
+            return text.toString();
+        }
+
+        /** As a pattern layout writes it, {@code LEVEL logger | message}, and the stack trace if any. */
+        public String rendered() {
+            String line = level + " " + logger + " | " + message;
+            return stackTrace == null ? line : line + '\n' + stackTrace;
+        }
     }
 
-    private final List<Line> lines = new CopyOnWriteArrayList<>();
-    private final java.util.Map<String, Level> restore = new java.util.LinkedHashMap<>();
+    private final List<Line> lines = new ArrayList<>();
+    private final Map<String, Level> restore = new LinkedHashMap<>();
 
     private LogCapture() {
-        super("selfheal-test-capture", null, null, true, Property.EMPTY_ARRAY);
+        // a name of its own: two captures open at once do not replace each other
+        super("captured-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY);
     }
 
     public static LogCapture install() {
@@ -35,8 +64,8 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
         capture.start();
         LoggerContext lc = (LoggerContext) LogManager.getContext(false);
         Configuration config = lc.getConfiguration();
-        config.addAppender(capture);
         config.getRootLogger().addAppender(capture, Level.ALL, null);
+        // loggers that do not pass their events up to the root need the appender themselves
         for (LoggerConfig logger : config.getLoggers().values()) {
             if (logger != config.getRootLogger() && !logger.isAdditive()) {
                 logger.addAppender(capture, Level.ALL, null);
@@ -48,39 +77,57 @@ public final class LogCapture extends AbstractAppender implements AutoCloseable 
 
     @Override
     public void append(LogEvent event) {
-        StringBuilder text = new StringBuilder(event.getMessage().getFormattedMessage());
-        // fields put into the logging context (MDC) reach JSON log lines as keys: they are output too
-        if (event.getContextData() != null && !event.getContextData().isEmpty()) {
-            text.append(" ").append(event.getContextData().toMap());
-        }
+        String stackTrace = null;
         if (event.getThrown() != null) {
             StringWriter w = new StringWriter();
             event.getThrown().printStackTrace(new PrintWriter(w));
-            text.append('\n').append(w);
+            stackTrace = w.toString();
         }
-        lines.add(new Line(event.getLoggerName(), event.getLevel(), text.toString()));
+        Map<String, String> context = event.getContextData() == null ? Map.of() : event.getContextData().toMap();
+        Line line = new Line(event.getLoggerName(), event.getLevel(), event.getMessage().getFormattedMessage(),
+                context, stackTrace);
+        synchronized (lines) {
+            lines.add(line);
+        }
     }
 
     /** Lets {@code logger} log from {@code level} while this capture is installed (its level is restored on close). */
     public LogCapture withLevel(String logger, Level level) {
         restore.putIfAbsent(logger, LogManager.getLogger(logger).getLevel());
-        org.apache.logging.log4j.core.config.Configurator.setLevel(logger, level);
+        Configurator.setLevel(logger, level);
         return this;
     }
 
     public List<Line> lines() {
-        return List.copyOf(lines);
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    /** Every line {@link Line#rendered() rendered}. */
+    public List<String> rendered() {
+        return lines().stream().map(Line::rendered).toList();
+    }
+
+    /** The rendered lines of one logger. */
+    public List<String> linesOf(String logger) {
+        return rendered().stream().filter(l -> l.contains(" " + logger + " | ")).toList();
+    }
+
+    /** Every rendered line, one a line. */
+    public String all() {
+        return String.join("\n", rendered());
     }
 
     @Override
     public void close() {
-        restore.forEach(org.apache.logging.log4j.core.config.Configurator::setLevel);
+        restore.forEach(Configurator::setLevel);
         LoggerContext lc = (LoggerContext) LogManager.getContext(false);
         Configuration config = lc.getConfiguration();
+        config.getRootLogger().removeAppender(getName());
         for (LoggerConfig logger : config.getLoggers().values()) {
             logger.removeAppender(getName());
         }
-        config.getRootLogger().removeAppender(getName());
         lc.updateLoggers();
         stop();
     }

@@ -4,6 +4,7 @@ import io.selfheal.camel.AttemptListener;
 import io.selfheal.camel.ExchangeState;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -17,7 +18,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -47,15 +47,10 @@ class BreakerTest {
 
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private final List<BreakerTransition> transitions = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private String url(String path) {
         return "http://" + HOST + ":" + wm.getPort() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
@@ -63,7 +58,7 @@ class BreakerTest {
 
     /** Routes "a" and "b" call two paths of one upstream (the WireMock host). */
     private void start(Map<String, String> props) throws Exception {
-        ctx = TestContexts.start(props, new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:a").routeId("a").routeConfigurationId("self-healing").to(url("/a"));

@@ -5,6 +5,7 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.ScheduledWaits;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -22,7 +23,6 @@ import io.selfheal.retry.AttemptHistory;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -59,22 +59,17 @@ class BreakerWaitTest {
 
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private final List<BreakerTransition> transitions = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private String url(String path) {
         return "http://" + HOST + ":" + wm.getPort() + path + "?httpMethod=GET&connectTimeout=2000&responseTimeout=3000";
     }
 
     private void start(Map<String, String> props) throws Exception {
-        ctx = TestContexts.create(props);
+        ctx = contexts.create(props);
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

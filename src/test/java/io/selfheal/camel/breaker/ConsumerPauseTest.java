@@ -2,19 +2,20 @@ package io.selfheal.camel.breaker;
 
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.selfheal.breaker.BreakerTransition;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.support.service.ServiceHelper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -28,13 +29,15 @@ import java.util.concurrent.TimeUnit;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** A polling route that depends on an upstream stops taking files while its breaker is open, and resumes after. */
 class ConsumerPauseTest {
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private final List<BreakerTransition> transitions = new CopyOnWriteArrayList<>();
     private final List<Instant> consumed = new CopyOnWriteArrayList<>();
@@ -44,17 +47,7 @@ class ConsumerPauseTest {
 
     @BeforeEach
     void startWireMock() {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         wm.stubFor(get(urlPathEqualTo("/inventory")).willReturn(aResponse().withStatus(503)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        wm.stop();
     }
 
     private Consumer poller() {
@@ -63,7 +56,7 @@ class ConsumerPauseTest {
 
     @Test
     void pollingConsumerIsPausedWhileItsUpstreamsBreakerIsOpen() throws Exception {
-        ctx = TestContexts.start(TestContexts.withBreakers(
+        ctx = contexts.start(TestContexts.withBreakers(
                 "selfheal.defaults.max-attempts", "2",
                 "selfheal.breaker.inventory.consecutive-failures", "2",
                 "selfheal.breaker.inventory.wait-in-open", "1500ms"), new RouteBuilder() {
@@ -74,7 +67,7 @@ class ConsumerPauseTest {
                         .process(e -> consumed.add(Instant.now()));
                 from("direct:call").routeId("caller").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("inventory"))
-                        .to("http://127.0.0.1:" + wm.port() + "/inventory?httpMethod=GET");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/inventory?httpMethod=GET");
             }
         });
         SelfhealRuntime.of(ctx).breakers().onTransitionEvent(transitions::add);
@@ -110,7 +103,7 @@ class ConsumerPauseTest {
 
     @Test
     void aRouteStartedWhileItsUpstreamIsDownStartsPaused() throws Exception {
-        ctx = TestContexts.start(TestContexts.withBreakers(
+        ctx = contexts.start(TestContexts.withBreakers(
                 "selfheal.breaker.inventory.wait-in-open", "1s"), new RouteBuilder() {
             @Override
             public void configure() {

@@ -3,6 +3,7 @@ package io.selfheal.camel.breaker;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.testing.RateLimitedUpstream;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
@@ -13,6 +14,7 @@ import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 import java.util.Queue;
@@ -32,14 +34,13 @@ class RateLimitedHealingTest {
     private static final int MESSAGES = 500;
     private static final int WORKERS = 8;
 
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private RateLimitedUpstream upstream;
 
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
         if (upstream != null) {
             upstream.close();
         }
@@ -50,7 +51,7 @@ class RateLimitedHealingTest {
         upstream = new RateLimitedUpstream(RATE, BURST);
         Queue<Exchange> delivered = new ConcurrentLinkedQueue<>();
         Queue<Exchange> gaveUp = new ConcurrentLinkedQueue<>();
-        ctx = TestContexts.start(TestContexts.withBreakers(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.withBreakers(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("seda:items?concurrentConsumers=" + WORKERS + "&size=" + (MESSAGES + 10)).routeId("items")

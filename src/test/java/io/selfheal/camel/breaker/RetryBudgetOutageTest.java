@@ -2,18 +2,19 @@ package io.selfheal.camel.breaker;
 
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.breaker.RetryBudget;
 import io.selfheal.breaker.UpstreamBreaker;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +26,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,31 +38,24 @@ class RetryBudgetOutageTest {
     private static final int MESSAGES = 200;
     private static final int MAX_ATTEMPTS = 4;
 
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock(o -> o.containerThreads(40));
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @BeforeEach
     void startWireMock() {
-        wm = new WireMockServer(options().bindAddress(HOST).dynamicPort().containerThreads(40));
-        wm.start();
         wm.stubFor(get(urlPathEqualTo("/outage")).willReturn(aResponse().withStatus(503)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        wm.stop();
     }
 
     /** Sends the messages through a seda route with 20 consumers and counts the give-up reasons. */
     private Map<String, AtomicInteger> run(Map<String, String> props) throws Exception {
-        ctx = TestContexts.start(props, new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("seda:work?concurrentConsumers=20&size=1000").routeId("worker").routeConfigurationId("self-healing")
-                        .to("http://" + HOST + ":" + wm.port() + "/outage?httpMethod=GET&connectTimeout=2000&responseTimeout=3000");
+                        .to("http://" + HOST + ":" + wm.getPort() + "/outage?httpMethod=GET&connectTimeout=2000&responseTimeout=3000");
             }
         });
         Map<String, AtomicInteger> reasons = new ConcurrentHashMap<>();

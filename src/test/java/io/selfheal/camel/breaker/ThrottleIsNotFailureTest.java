@@ -2,6 +2,7 @@ package io.selfheal.camel.breaker;
 
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -12,7 +13,6 @@ import io.selfheal.breaker.UpstreamBreaker;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,17 +44,12 @@ class ThrottleIsNotFailureTest {
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
 
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
-
     private void start(Map<String, String> props) throws Exception {
-        ctx = TestContexts.start(props, new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:call").routeId("call").routeConfigurationId("self-healing")

@@ -1,8 +1,10 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.util.json.JsonArray;
@@ -11,6 +13,7 @@ import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -19,7 +22,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,6 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,7 +44,10 @@ class AlertmanagerSinkTest {
     Path dir;
     private Process alertmanager;
     private int amPort;
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -67,20 +71,12 @@ class AlertmanagerSinkTest {
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + amPort + "/-/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
 
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/perm")).willReturn(aResponse().withStatus(422)));
         upstream.stubFor(post(urlPathEqualTo("/trans")).willReturn(aResponse().withStatus(502)));
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        if (upstream != null) {
-            upstream.stop();
-        }
         if (alertmanager != null) {
             alertmanager.destroy();
             alertmanager.waitFor();
@@ -96,16 +92,16 @@ class AlertmanagerSinkTest {
 
     @Test
     void eachGiveUpAppearsInAlertmanagerWithLabelsAndEveryField() throws Exception {
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
                 "selfheal.alert.sinks", "alertmanager",
                 "selfheal.alert.alertmanager.url", "http://127.0.0.1:" + amPort,
                 "selfheal.alert.alertmanager.label.team", "payments");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:pay").routeId("payments").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("ledger"))
-                        .toD("http://127.0.0.1:" + upstream.port() + "/${header.path}?httpMethod=POST");
+                        .toD("http://127.0.0.1:" + upstream.getPort() + "/${header.path}?httpMethod=POST");
             }
         });
         for (String path : List.of("perm", "trans")) {

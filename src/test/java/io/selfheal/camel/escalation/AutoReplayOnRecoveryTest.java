@@ -1,17 +1,18 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -34,25 +34,16 @@ import static org.awaitility.Awaitility.await;
  */
 class AutoReplayOnRecoveryTest {
     private static final int PARKED = 5;
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        if (wm != null) {
-            wm.stop();
-        }
-    }
 
     @Test
     void parkedMessagesAreDeliveredWhenTheBreakerClosesAgain() throws Exception {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         wm.stubFor(post(urlEqualTo("/ledger")).willReturn(aResponse().withStatus(503)));
-        ctx = TestContexts.start(TestContexts.withBreakers(
+        ctx = contexts.start(TestContexts.withBreakers(
                 "selfheal.defaults.max-attempts", "3",
                 "selfheal.breaker.ledger.consecutive-failures", "2",
                 "selfheal.breaker.ledger.wait-in-open", "400ms",
@@ -64,7 +55,7 @@ class AutoReplayOnRecoveryTest {
             public void configure() {
                 from("direct:post").routeId("ledger-post").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("ledger"))
-                        .to("http://127.0.0.1:" + wm.port() + "/ledger?httpMethod=POST");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/ledger?httpMethod=POST");
             }
         });
         ProducerTemplate template = ctx.createProducerTemplate();
@@ -85,7 +76,7 @@ class AutoReplayOnRecoveryTest {
                     == parked.stream().filter(m -> isAutoReplayed(m.giveUpReason())).count();
         });
         // each replayed message reached the upstream with its call's key made from the key it was parked with
-        String callSite = "http://127.0.0.1:" + wm.port() + "/ledger";
+        String callSite = "http://127.0.0.1:" + wm.getPort() + "/ledger";
         for (ParkedMessage m : parked) {
             if (isAutoReplayed(m.giveUpReason())) {
                 wm.verify(postRequestedFor(urlEqualTo("/ledger")).withHeader("Idempotency-Key",

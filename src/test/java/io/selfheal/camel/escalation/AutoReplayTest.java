@@ -2,20 +2,21 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.ParkedStatus;
 import io.selfheal.escalation.ParkedStore;
 import io.selfheal.retry.GiveUpReason;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -35,34 +35,29 @@ import static org.assertj.core.api.Assertions.assertThat;
  * upstreams are left alone.
  */
 class AutoReplayTest {
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @BeforeEach
     void start() throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "selfheal.defaults.max-attempts", "50", "selfheal.defaults.initial-delay", "20ms",
                 "selfheal.defaults.multiplier", "1", "selfheal.defaults.jitter", "0",
                 "selfheal.defaults.max-duration", "200ms", "selfheal.parked.replay-poll-interval", "0s");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:inventory").routeId("inventory-calls").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory"))
-                        .toD("http://127.0.0.1:" + upstream.port() + "/${header.path}?httpMethod=POST");
+                        .toD("http://127.0.0.1:" + upstream.getPort() + "/${header.path}?httpMethod=POST");
                 from("direct:billing").routeId("billing-calls").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("billing"))
-                        .to("http://127.0.0.1:" + upstream.port() + "/billing?httpMethod=POST");
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/billing?httpMethod=POST");
             }
         });
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        ctx.stop();
-        upstream.stop();
     }
 
     private long send(String endpoint, String path, String key) {

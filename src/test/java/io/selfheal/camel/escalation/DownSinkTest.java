@@ -1,19 +1,20 @@
 package io.selfheal.camel.escalation;
 
-import io.selfheal.testing.CapturedLog;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.LogCapture;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,35 +41,26 @@ class DownSinkTest {
      */
     static final Duration SINK_TIMEOUT = Duration.ofSeconds(10);
 
-    private WireMockServer upstream;
-    private WireMockServer hangingHook;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final WireMockExtension hangingHook = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @BeforeEach
     void start() {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(400)));
-        hangingHook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        hangingHook.start();
         hangingHook.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200).withFixedDelay(30_000)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        upstream.stop();
-        hangingHook.stop();
     }
 
     @Test
     void aHangingWebhookDoesNotHoldUpGiveUpsNorLoseParkedRecords() throws Exception {
-        try (CapturedLog log = CapturedLog.capture()) {
-            Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        try (LogCapture log = LogCapture.install()) {
+            Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                     "selfheal.alert.sinks", "log,webhook,alertmanager",
-                    "selfheal.alert.webhook.url", "http://127.0.0.1:" + hangingHook.port() + "/hook",
+                    "selfheal.alert.webhook.url", "http://127.0.0.1:" + hangingHook.getPort() + "/hook",
                     // nothing listens there: connection refused
                     "selfheal.alert.alertmanager.url", "http://127.0.0.1:" + EscalationTests.freePort(),
                     // no grouping: every give-up is an alert, to load the sinks
@@ -78,12 +69,12 @@ class DownSinkTest {
                     "selfheal.alert.retry.max-attempts", "2",
                     "selfheal.alert.retry.delay", "50ms",
                     "selfheal.alert.queue-capacity", "10");
-            ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+            ctx = contexts.start(props, new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("direct:order").routeId("orders").routeConfigurationId("self-healing")
                             .setProperty("SelfhealUpstream", constant("inventory"))
-                            .to("http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST");
+                            .to("http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST");
                 }
             });
 

@@ -1,12 +1,14 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.camel.SelfhealProperties;
-import io.selfheal.testing.CapturedLog;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.MutableClock;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
@@ -15,9 +17,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +32,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,43 +40,34 @@ import static org.awaitility.Awaitility.await;
  * webhook; 50 give-ups of one kind in a window make one grouped alert with count 50.
  */
 class EscalationAlertTest {
-    private WireMockServer upstream;
-    private WireMockServer hook;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final WireMockExtension hook = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @BeforeEach
     void start() {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/perm")).willReturn(aResponse().withStatus(400).withBody("bad order")));
         upstream.stubFor(post(urlPathEqualTo("/trans")).willReturn(aResponse().withStatus(503).withBody("busy")));
-        hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        hook.start();
         hook.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        upstream.stop();
-        hook.stop();
-    }
-
     private void startRoutes(Clock clock, String... extra) throws Exception {
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
-                "selfheal.alert.sinks", "log,webhook", "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.port() + "/hook",
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(), "selfheal.defaults.max-attempts", "3",
+                "selfheal.alert.sinks", "log,webhook", "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.getPort() + "/hook",
                 "selfheal.alert.group-window", "1m");
         for (int i = 0; i + 1 < extra.length; i += 2) {
             props.put(extra[i], extra[i + 1]);
         }
-        ctx = EscalationTests.start(props, clock, new RouteBuilder() {
+        ctx = contexts.start(props, clock, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory"))
-                        .toD("http://127.0.0.1:" + upstream.port() + "/${header.path}?httpMethod=POST&connectTimeout=2000");
+                        .toD("http://127.0.0.1:" + upstream.getPort() + "/${header.path}?httpMethod=POST&connectTimeout=2000");
             }
         });
     }
@@ -96,7 +88,7 @@ class EscalationAlertTest {
     @Test
     @SuppressWarnings("unchecked")
     void permanentAndExhaustedTransientFailuresEachMakeOneAlertWithEveryField() throws Exception {
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             startRoutes(Clock.systemUTC());
             Exchange perm = send("perm", "key-perm-1", "order-1");
             Exchange trans = send("trans", "key-trans-1", "order-2");

@@ -1,5 +1,6 @@
 package io.selfheal.camel.escalation;
 
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
@@ -10,7 +11,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.util.json.JsonObject;
 import org.apache.camel.util.json.Jsoner;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,14 +33,9 @@ class GiveUpTwiceTest {
     @RegisterExtension
     WireMockExtension upstream = TestContexts.localWireMock();
 
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private List<JsonObject> alerts() {
         return upstream.findAll(postRequestedFor(urlEqualTo("/hook"))).stream()
@@ -59,7 +54,7 @@ class GiveUpTwiceTest {
         upstream.stubFor(post(urlPathEqualTo("/ledger")).willReturn(aResponse().withStatus(400).withBody("refused")));
         upstream.stubFor(post(urlEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         String base = "http://127.0.0.1:" + upstream.getPort();
-        ctx = TestContexts.start(TestContexts.scaled("selfheal.alert.sinks", "webhook",
+        ctx = contexts.start(TestContexts.scaled("selfheal.alert.sinks", "webhook",
                 "selfheal.alert.webhook.url", base + "/hook", "selfheal.alert.group-window", "0s"), new RouteBuilder() {
             @Override
             public void configure() {

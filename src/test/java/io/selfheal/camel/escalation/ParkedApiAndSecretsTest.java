@@ -3,11 +3,12 @@ package io.selfheal.camel.escalation;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealMain;
 import io.selfheal.testing.CallKeys;
-import io.selfheal.testing.CapturedLog;
+import io.selfheal.testing.LogCapture;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.ParkedStatus;
 import org.apache.camel.CamelContext;
@@ -20,6 +21,7 @@ import org.apache.camel.util.json.Jsoner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +37,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,8 +50,10 @@ class ParkedApiAndSecretsTest {
     static final List<String> SECRETS = List.of("SECRET-URL-KEY", "SECRET-BEARER", "SECRET-COOKIE", "SECRET-HEADER-KEY",
             "SECRET-PASSWORD", "SECRET-CUSTOM");
 
-    private WireMockServer upstream;
-    private WireMockServer hook;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final WireMockExtension hook = TestContexts.localWireMock();
     private Main main;
     private CamelContext ctx;
     private int apiPort;
@@ -60,17 +63,13 @@ class ParkedApiAndSecretsTest {
 
     @BeforeEach
     void start() throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)
                 .withBody("denied for token=SECRET-PASSWORD")));
-        hook = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        hook.start();
         hook.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)));
         apiPort = EscalationTests.freePort();
 
         main = SelfhealMain.create();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "camel.server.enabled", "true", "camel.server.port", String.valueOf(apiPort),
                 "camel.server.host", "127.0.0.1",
                 "camel.main.routes-include-pattern", "file:" + routesDir + "/*.yaml",
@@ -79,14 +78,14 @@ class ParkedApiAndSecretsTest {
                 "selfheal.defaults.max-attempts", "2",
                 "selfheal.parked.max-body-size", "4KB",
                 "selfheal.alert.sinks", "log,webhook",
-                "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.port() + "/hook");
+                "selfheal.alert.webhook.url", "http://127.0.0.1:" + hook.getPort() + "/hook");
         props.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory"))
-                        .to("http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST&apiKey=SECRET-URL-KEY");
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST&apiKey=SECRET-URL-KEY");
             }
         });
         main.start();
@@ -98,8 +97,6 @@ class ParkedApiAndSecretsTest {
         if (main != null) {
             main.stop();
         }
-        upstream.stop();
-        hook.stop();
     }
 
     private long order(String id) {
@@ -195,7 +192,7 @@ class ParkedApiAndSecretsTest {
     void secretsInHeadersAndUrlsNeverAppearInLogsAlertsOrParkedViews() throws Exception {
         List<String> seenByPeople = new ArrayList<>();
         long id;
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             id = order("3");
             await().atMost(Duration.ofSeconds(10)).until(() -> !hook.findAll(postRequestedFor(urlPathEqualTo("/hook"))).isEmpty()
                     && log.linesOf("io.selfheal.alert").size() >= 1);

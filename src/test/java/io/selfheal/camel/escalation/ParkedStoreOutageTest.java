@@ -1,17 +1,19 @@
 package io.selfheal.camel.escalation;
 
-import io.selfheal.testing.CapturedLog;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.LogCapture;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
 import io.selfheal.escalation.ParkedStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -19,7 +21,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,6 @@ import java.util.stream.Stream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,44 +42,35 @@ import static org.awaitility.Awaitility.await;
 class ParkedStoreOutageTest {
     private static final int MAX_ATTEMPTS = 3;
 
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        if (upstream != null) {
-            upstream.stop();
-        }
-    }
 
     @Test
     void aGivenUpFileWaitsForTheStoreWithoutCallingItsUpstreamAgainAndIsParkedOnce(@TempDir Path dir) throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         String url = "jdbc:h2:mem:outage-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String table = EscalationTests.uniqueTable();
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.table", table),
                 "selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS),
                 "selfheal.parked.store-retry.initial-delay", "200ms", "selfheal.parked.store-retry.max-delay", "400ms");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("file:" + inbox + "?initialDelay=0&delay=20").routeId("orders-in")
                         .routeConfigurationId("self-healing")
                         .convertBodyTo(String.class)
-                        .to("http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST");
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST");
             }
         });
         ParkedStore store = EscalationServices.of(ctx).store();
         AwaitingParking awaiting = EscalationServices.of(ctx).awaitingParking();
 
-        try (CapturedLog log = CapturedLog.capture()) {
+        try (LogCapture log = LogCapture.install()) {
             sql(url, "ALTER TABLE " + table + " RENAME TO " + table + "_down");
             Files.writeString(inbox.resolve("order-1.txt"), "order 1");
 
@@ -92,9 +83,9 @@ class ParkedStoreOutageTest {
                     .until(() -> upstream.getAllServeEvents().size() == MAX_ATTEMPTS);
             assertThat(Files.exists(inbox.resolve("order-1.txt"))).as("its source keeps it").isTrue();
             assertThat(awaiting.size()).isEqualTo(1);
-            long storeAttempts = log.lines().stream().filter(l -> l.contains("still NOT parked")).count();
+            long storeAttempts = log.rendered().stream().filter(l -> l.contains("still NOT parked")).count();
             // each delivery that failed again is one rollback of the file consumer
-            long polls = log.lines().stream().filter(l -> l.contains("Rollback file strategy")).count();
+            long polls = log.rendered().stream().filter(l -> l.contains("Rollback file strategy")).count();
             // 200 ms, then 400 ms, between attempts, however often the file came back
             long elapsedMillis = (System.nanoTime() - gaveUpAt) / 1_000_000 + 50;
             assertThat(storeAttempts).as("the store is tried again with a backoff, not on each of %d deliveries", polls)

@@ -2,9 +2,11 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.CallKeys;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.BodyTooLargeException;
 import io.selfheal.escalation.ParkedHeaders;
@@ -15,12 +17,11 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,24 +40,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * why), and a body above the limit (refused whole, the exchange fails).
  */
 class ParkedStoreReplayTest {
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private String table;
     private String url;
     private String user;
 
-    @BeforeEach
-    void startUpstream() {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
-    }
-
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        upstream.stop();
         if (url != null && !url.startsWith("jdbc:h2:")) {
             EscalationTests.dropTable(url, user, table);
         }
@@ -79,16 +72,16 @@ class ParkedStoreReplayTest {
                 user = "root";
             }
         }
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.username", user, "selfheal.parked.password", "", "selfheal.parked.table", table),
                 "selfheal.defaults.max-attempts", "2", "selfheal.parked.max-body-size", "64KB",
                 "selfheal.parked.replay-poll-interval", "0s");
-        ctx = EscalationTests.start(props, Clock.systemUTC(), new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:order").routeId("orders").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory"))
-                        .to("http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST");
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST");
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.selfheal.camel.escalation;
 
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
@@ -10,7 +11,6 @@ import io.selfheal.escalation.ParkedStatus;
 import io.selfheal.escalation.ParkedStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,22 +43,17 @@ class ParkedUnitOfWorkTest {
     @RegisterExtension
     WireMockExtension upstream = TestContexts.localWireMock();
 
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private final Queue<String> delivered = new ConcurrentLinkedQueue<>();
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private String base() {
         return "http://127.0.0.1:" + upstream.getPort();
     }
 
     private void start(RouteBuilder routes) throws Exception {
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", "3",
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", "3",
                 "selfheal.parked.replay-poll-interval", "0s"));
         // as the jar runs: camel-main leaves Camel's copy of each original message off
         ctx.setAllowUseOriginalMessage(false);

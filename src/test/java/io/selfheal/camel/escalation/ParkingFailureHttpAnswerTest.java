@@ -2,13 +2,15 @@ package io.selfheal.camel.escalation;
 
 import io.selfheal.camel.SelfhealMain;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +22,6 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 500, not the stale 200 that told it "accepted" for a message that was then gone.
  */
 class ParkingFailureHttpAnswerTest {
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
     private Main main;
     private int port;
 
@@ -39,20 +41,15 @@ class ParkingFailureHttpAnswerTest {
         if (main != null) {
             main.stop();
         }
-        if (upstream != null) {
-            upstream.stop();
-        }
     }
 
     @Test
     void aMessageThatCouldNotBeParkedIsAnsweredWithAnErrorNotAStale200() throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/login")).willReturn(aResponse().withStatus(200).withBody("welcome")));
         port = EscalationTests.freePort();
         int closed = EscalationTests.freePort();
         main = SelfhealMain.create();
-        Map<String, String> props = EscalationTests.props(EscalationTests.h2Store(),
+        Map<String, String> props = TestContexts.scaled(EscalationTests.h2Store(),
                 "camel.server.enabled", "true", "camel.server.host", "127.0.0.1", "camel.server.port", String.valueOf(port),
                 "camel.main.routes-include-pattern", "classpath:no-routes-here/*.yaml",
                 "selfheal.defaults.max-attempts", "2",
@@ -64,7 +61,7 @@ class ParkingFailureHttpAnswerTest {
                 from("platform-http:/in").routeId("in").routeConfigurationId("self-healing")
                         .setProperty("order", bodyAs(String.class))
                         .removeHeaders("CamelHttp*")
-                        .to("http://127.0.0.1:" + upstream.port() + "/login?httpMethod=POST")
+                        .to("http://127.0.0.1:" + upstream.getPort() + "/login?httpMethod=POST")
                         .setBody(exchangeProperty("order"))
                         .to("http://127.0.0.1:" + closed + "/orders?httpMethod=POST");
             }

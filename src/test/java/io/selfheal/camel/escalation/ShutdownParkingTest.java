@@ -1,9 +1,11 @@
 package io.selfheal.camel.escalation;
 
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
+import io.selfheal.testing.TestContexts;
 
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStatus;
@@ -11,8 +13,8 @@ import io.selfheal.escalation.ParkedStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -28,7 +30,6 @@ import java.util.stream.Stream;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,26 +42,17 @@ class ShutdownParkingTest {
     private static final int FROM_SEDA = 25;
     private static final int FROM_FILES = 25;
 
-    private WireMockServer upstream;
+    @RegisterExtension
+    final WireMockExtension upstream = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        if (upstream != null) {
-            upstream.stop();
-        }
-    }
 
     @Test
     void exchangesWaitingForARetryAreParkedAsShutdownAndReplayedOnTheNextStart(@TempDir Path dir) throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
-        Map<String, String> props = EscalationTests.props(Map.of(
+        Map<String, String> props = TestContexts.scaled(Map.of(
                         "selfheal.parked.url", "jdbc:h2:mem:shutdown-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
                         "selfheal.parked.table", EscalationTests.uniqueTable()),
                 // every exchange fails once, then waits far longer than the test runs
@@ -116,13 +108,11 @@ class ShutdownParkingTest {
 
     @Test
     void aFileWhoseMessageCouldNotBeParkedAtShutdownStaysInTheInbox(@TempDir Path dir) throws Exception {
-        upstream = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        upstream.start();
         upstream.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(503)));
         Path inbox = Files.createDirectories(dir.resolve("inbox"));
         String url = "jdbc:h2:mem:shutdown-down-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String table = EscalationTests.uniqueTable();
-        Map<String, String> props = EscalationTests.props(Map.of("selfheal.parked.url", url,
+        Map<String, String> props = TestContexts.scaled(Map.of("selfheal.parked.url", url,
                         "selfheal.parked.table", table),
                 "selfheal.defaults.initial-delay", "10m", "selfheal.defaults.max-delay", "10m",
                 "selfheal.defaults.max-duration", "1h", "selfheal.parked.replay-poll-interval", "0s");
@@ -149,14 +139,14 @@ class ShutdownParkingTest {
         }
     }
 
-    private static CamelContext start(Map<String, String> props, RoutesBuilder routes) throws Exception {
-        CamelContext c = EscalationTests.start(props, Clock.systemUTC(), routes);
+    private CamelContext start(Map<String, String> props, RoutesBuilder routes) throws Exception {
+        CamelContext c = contexts.start(props, routes);
         c.getShutdownStrategy().setTimeout(20);
         return c;
     }
 
     private RoutesBuilder routes(Path inbox) {
-        String url = "http://127.0.0.1:" + upstream.port() + "/orders?httpMethod=POST";
+        String url = "http://127.0.0.1:" + upstream.getPort() + "/orders?httpMethod=POST";
         return new RouteBuilder() {
             @Override
             public void configure() {

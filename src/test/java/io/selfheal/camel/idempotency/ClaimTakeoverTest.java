@@ -3,6 +3,7 @@ package io.selfheal.camel.idempotency;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.it.CrashRestartIT;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.camel.escalation.Escalator;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,13 +32,12 @@ class ClaimTakeoverTest {
     private static final TestDatabases DB = TestDatabases.POSTGRESQL;
     private final String table = TestDatabases.uniqueTable("takeover");
     private final AtomicInteger deliveries = new AtomicInteger();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
         DB.dropQuietly(table);
     }
 
@@ -48,7 +49,7 @@ class ClaimTakeoverTest {
                 "selfheal.idempotency.table", table,
                 "selfheal.idempotency.claim-timeout", "1s");
         props.putAll(EscalationTests.h2Store());
-        ctx = TestContexts.start(props, new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:orders").routeId("orders").routeConfigurationId("self-healing")

@@ -3,6 +3,7 @@ package io.selfheal.camel.idempotency;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.testing.EscalationTests;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.camel.escalation.EscalationServices;
@@ -30,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,13 +62,12 @@ class HostileKeysTest {
             "ключ-キー-🔑-ÿ-\u202Eevil",
             "--",
             "x".repeat(200) + "' ; SELECT pg_sleep(5); --");
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
         for (String t : List.of(canary, keyTable, sinkTable, parkedTable)) {
             PG.dropQuietly(t);
         }
@@ -82,7 +83,7 @@ class HostileKeysTest {
                 "selfheal.idempotency.url", PG.url, "selfheal.idempotency.username", PG.user,
                 "selfheal.idempotency.table", keyTable,
                 "selfheal.parked.url", PG.url, "selfheal.parked.username", PG.user, "selfheal.parked.table", parkedTable);
-        ctx = TestContexts.create(props);
+        ctx = contexts.create(props);
         ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -152,7 +153,7 @@ class HostileKeysTest {
         Map<String, String> props = TestContexts.scaled("selfheal.idempotency.url", PG.url,
                 "selfheal.idempotency.username", PG.user, "selfheal.idempotency.table", keyTable);
         props.putAll(EscalationTests.h2Store());
-        ctx = TestContexts.start(props);
+        ctx = contexts.start(props);
         var repository = SelfhealIdempotency.of(ctx).repository("hostile");
         assertThatThrownBy(() -> repository.add("nul\u0000key"))
                 .isInstanceOf(IdempotencyStoreException.class).hasMessageContaining("0x00");

@@ -1,6 +1,7 @@
 package io.selfheal.camel.idempotency;
 
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -9,7 +10,6 @@ import io.selfheal.escalation.GiveUp;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,14 +40,9 @@ class IdempotencyKeyHeaderTest {
     private static final String KEY = "Idempotency-Key";
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private String orders(String method) {
         return "http://127.0.0.1:" + wm.getPort() + "/orders?httpMethod=" + method + "&connectTimeout=2000&responseTimeout=3000";
@@ -55,7 +50,7 @@ class IdempotencyKeyHeaderTest {
 
     /** Route "orders-out": direct:send → POST /orders, inheriting self-healing. */
     private CamelContext startOrdersRoute() throws Exception {
-        return TestContexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "4"), new RouteBuilder() {
+        return contexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "4"), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:send").routeId("orders-out").routeConfigurationId("self-healing").to(orders("POST"));
@@ -138,7 +133,7 @@ class IdempotencyKeyHeaderTest {
     void theKeySurvivesAReplayOfTheParkedMessage() throws Exception {
         wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("outage").whenScenarioStateIs(STARTED)
                 .willReturn(aResponse().withStatus(503)));
-        ctx = TestContexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "3"), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", "3"), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:send").routeId("orders-out").routeConfigurationId("self-healing").to(orders("POST"));
@@ -177,7 +172,7 @@ class IdempotencyKeyHeaderTest {
     @Test
     void aBusinessKeyFromTheRouteDecidesTheKey() throws Exception {
         stubSequence(503, 201);
-        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+        ctx = contexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:send").routeId("orders-out").routeConfigurationId("self-healing")
@@ -242,12 +237,12 @@ class IdempotencyKeyHeaderTest {
     @Test
     void twoDifferentMutatingCallsOfOneMessageCarryTwoKeysEachStableAcrossRetriesAndARestart() throws Exception {
         stubThreeCalls();
-        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(false));
+        ctx = contexts.start(TestContexts.SCALED, threeCalls(false));
         assertThat(send("{\"order\":1}").getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
         ctx.stop();
         // a new process reads the same message again, and the server fails the same way
         stubThreeCalls();
-        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(false));
+        ctx = contexts.start(TestContexts.SCALED, threeCalls(false));
         assertThat(send("{\"order\":1}").getProperty(SelfhealProperties.GIVE_UP_REASON)).isNull();
 
         Map<String, List<String>> byCall = keysByCall();
@@ -270,11 +265,11 @@ class IdempotencyKeyHeaderTest {
     @Test
     void twoCallsWithOneBusinessKeyAreToldApartByTheirCallSite() throws Exception {
         stubThreeCalls();
-        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(true));
+        ctx = contexts.start(TestContexts.SCALED, threeCalls(true));
         ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":1}", "orderId", "42");
         ctx.stop();
         stubThreeCalls();
-        ctx = TestContexts.start(TestContexts.SCALED, threeCalls(true));
+        ctx = contexts.start(TestContexts.SCALED, threeCalls(true));
         ctx.createProducerTemplate().sendBodyAndHeader("direct:send", "{\"v\":1}", "orderId", "42");
 
         Map<String, List<String>> byCall = keysByCall();
@@ -291,7 +286,7 @@ class IdempotencyKeyHeaderTest {
     @ValueSource(strings = {"PUT", "PATCH", "DELETE"})
     void everyMutatingMethodCarriesAKey(String method) throws Exception {
         wm.stubFor(any(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(200)));
-        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+        ctx = contexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
             public void configure() {
                 // the method from the header, as many routes set it
@@ -310,7 +305,7 @@ class IdempotencyKeyHeaderTest {
     @Test
     void safeMethodsAndRoutesWithoutSelfHealingCarryNoKey() throws Exception {
         wm.stubFor(any(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(200)));
-        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+        ctx = contexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:get").routeId("reader").routeConfigurationId("self-healing").to(orders("GET"));
@@ -336,10 +331,10 @@ class IdempotencyKeyHeaderTest {
                             .to(orders("POST"));
             }
         };
-        ctx = TestContexts.start(TestContexts.SCALED, splitter.get());
+        ctx = contexts.start(TestContexts.SCALED, splitter.get());
         send("a,b,c");
         ctx.stop();
-        ctx = TestContexts.start(TestContexts.SCALED, splitter.get());
+        ctx = contexts.start(TestContexts.SCALED, splitter.get());
         send("a,b,c");
 
         List<String> keys = sentKeys();
@@ -364,13 +359,13 @@ class IdempotencyKeyHeaderTest {
         String large = "{\"order\":\"a\"}".repeat(20_000);
         java.nio.file.Files.writeString(inbox.resolve("a.json"), large);
         java.nio.file.Files.writeString(inbox.resolve("b.json"), "{\"order\":\"b\"}");
-        ctx = TestContexts.start(TestContexts.SCALED, fromFiles.get());
+        ctx = contexts.start(TestContexts.SCALED, fromFiles.get());
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> sentKeys().size() >= 2);
         ctx.stop();
         List<String> firstRun = new ArrayList<>(sentKeys().subList(0, 2));
         wm.resetRequests();
         // a restart reads the same files again
-        ctx = TestContexts.start(TestContexts.SCALED, fromFiles.get());
+        ctx = contexts.start(TestContexts.SCALED, fromFiles.get());
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> sentKeys().size() >= 2);
         ctx.stop();
 
@@ -414,7 +409,7 @@ class IdempotencyKeyHeaderTest {
     @Test
     void anEmptyBodyTakesItsKeyFromTheBodyAtTheCall() throws Exception {
         wm.stubFor(post(urlPathEqualTo("/orders")).willReturn(aResponse().withStatus(201)));
-        ctx = TestContexts.start(TestContexts.SCALED, new RouteBuilder() {
+        ctx = contexts.start(TestContexts.SCALED, new RouteBuilder() {
             @Override
             public void configure() {
                 // a timer-like source: no body on entry, the payload is built in the route

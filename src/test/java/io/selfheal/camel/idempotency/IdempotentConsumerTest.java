@@ -2,6 +2,7 @@ package io.selfheal.camel.idempotency;
 
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 import io.selfheal.testing.YamlRoutes;
 
@@ -15,9 +16,9 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -43,6 +44,8 @@ class IdempotentConsumerTest {
             + ";WRITE_DELAY=0";
     private final AtomicInteger deliveries = new AtomicInteger();
     private JdbcDataSource sinkDb;
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
     /** When a call of the flaky step fails; by default while the message's "fail" header is true. */
@@ -65,15 +68,8 @@ class IdempotentConsumerTest {
         }
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
-
     private CamelContext start(Map<String, String> props, String yaml) throws Exception {
-        CamelContext c = TestContexts.create(props);
+        CamelContext c = contexts.create(props);
         c.getRegistry().bind("sinkDb", sinkDb);
         c.getRegistry().bind("countDelivery", (Processor) e -> deliveries.incrementAndGet());
         c.getRegistry().bind("flaky", flaky);
@@ -198,7 +194,7 @@ class IdempotentConsumerTest {
                 });
         JdbcIdempotentRepository repository = new JdbcIdempotentRepository(
                 new io.selfheal.idempotency.JdbcKeyStore(flakyDb, "keys_outage", java.time.Clock.systemUTC()), "default");
-        CamelContext c = TestContexts.create(repositoryProps());
+        CamelContext c = contexts.create(repositoryProps());
         c.getRegistry().bind("outageRepository", repository);
         c.getRegistry().bind("flaky", flaky);
         c.getRegistry().bind("countDelivery", (Processor) e -> deliveries.incrementAndGet());
@@ -250,7 +246,7 @@ class IdempotentConsumerTest {
         // what Camel 4.18 does on its own: the self-healing clause handles the failure, and the EIP still sees it as
         // failure-handled (removeOnFailure, the default) and removes the key; Selfheal's release does not rely on it
         MemoryIdempotentRepository memory = new MemoryIdempotentRepository();
-        CamelContext c = TestContexts.create(repositoryProps());
+        CamelContext c = contexts.create(repositoryProps());
         c.getRegistry().bind("memoryRepository", memory);
         c.getRegistry().bind("flaky", flaky);
         c.getRegistry().bind("countDelivery", (Processor) e -> deliveries.incrementAndGet());

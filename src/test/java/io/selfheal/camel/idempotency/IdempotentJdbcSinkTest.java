@@ -1,6 +1,7 @@
 package io.selfheal.camel.idempotency;
 
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 import io.selfheal.testing.YamlRoutes;
 
@@ -17,21 +18,21 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The idempotent-jdbc-sink template, used from YAML, on H2, PostgreSQL and MariaDB. */
 class IdempotentJdbcSinkTest {
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
     private TestDatabases db;
     private String table;
 
     @AfterEach
     void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
         if (db != null && table != null) {
             db.dropQuietly(table);
         }
@@ -42,7 +43,7 @@ class IdempotentJdbcSinkTest {
         db = database;
         table = TestDatabases.uniqueTable("sink");
         db.exec(tableDdl.replace("$T", table));
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", "3"));
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", "3"));
         ctx.getRegistry().bind("ordersDb", db.dataSource());
         YamlRoutes.load(ctx, """
                 - templatedRoute:
@@ -143,7 +144,7 @@ class IdempotentJdbcSinkTest {
     @Test
     void withoutADataSourceTheSinkWritesToTheIdempotencyDatabase() throws Exception {
         String url = "jdbc:h2:file:./target/idem-h2/default-ds-" + java.util.UUID.randomUUID() + ";WRITE_DELAY=0";
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.idempotency.url", url));
+        ctx = contexts.create(TestContexts.scaled("selfheal.idempotency.url", url));
         try (java.sql.Connection c = SelfhealIdempotency.of(ctx).dataSource().getConnection();
              java.sql.Statement st = c.createStatement()) {
             st.execute("CREATE TABLE audit (event_id VARCHAR(40) PRIMARY KEY, what VARCHAR(40))");
@@ -177,7 +178,7 @@ class IdempotentJdbcSinkTest {
         table = TestDatabases.uniqueTable("props");
         db.exec("CREATE TABLE " + table + " (id INT PRIMARY KEY, sku VARCHAR(20), qty INT, "
                 + "delivered_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("demoDb", db.dataSource());
         YamlRoutes.load(ctx, """
                 - route:
@@ -214,7 +215,7 @@ class IdempotentJdbcSinkTest {
 
     @Test
     void rowsFromHeadersNeedTheColumns() throws Exception {
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
                     - templatedRoute:
@@ -255,7 +256,7 @@ class IdempotentJdbcSinkTest {
 
     @Test
     void aMissingParameterStopsStartUpNamingIt() throws Exception {
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
                     - templatedRoute:
@@ -272,7 +273,7 @@ class IdempotentJdbcSinkTest {
 
     @Test
     void anUnknownDataSourceStopsStartUpNamingIt() throws Exception {
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
                     - templatedRoute:

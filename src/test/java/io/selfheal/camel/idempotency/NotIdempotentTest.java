@@ -1,6 +1,7 @@
 package io.selfheal.camel.idempotency;
 
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 import io.selfheal.testing.YamlRoutes;
 
@@ -8,7 +9,6 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,18 +30,13 @@ class NotIdempotentTest {
     private static final int MAX_ATTEMPTS = 4;
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     /** direct:pay → POST {@code target}; the route marks the call non-idempotent unless told otherwise. */
     private void startPayRoute(String target, Boolean idempotent) throws Exception {
-        ctx = TestContexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)),
+        ctx = contexts.start(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)),
                 new RouteBuilder() {
                     @Override
                     public void configure() {
@@ -120,7 +115,7 @@ class NotIdempotentTest {
     @Test
     void aTemplateParameterDrivesTheFlag() throws Exception {
         wm.stubFor(post(urlPathEqualTo("/payments")).willReturn(aResponse().withStatus(503)));
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
         YamlRoutes.load(ctx, """
                 - routeTemplate:
                     id: post-call

@@ -4,13 +4,14 @@ import io.selfheal.camel.SelfhealMain;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,14 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PERMANENT, 1 after max-attempts), the jar's Prometheus endpoint returns the exact counts.
  */
 class MetricsScrapeTest {
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private Main main;
     private int managementPort;
 
     @BeforeEach
     void start() throws Exception {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         for (String ok : new String[] {"/a", "/b", "/c"}) {
             wm.stubFor(get(urlEqualTo(ok)).willReturn(aResponse().withStatus(200)));
         }
@@ -71,7 +70,7 @@ class MetricsScrapeTest {
             public void configure() {
                 from("direct:call").routeId("scripted").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("catalog"))
-                        .toD("http://127.0.0.1:" + wm.port() + "${header.path}?httpMethod=GET");
+                        .toD("http://127.0.0.1:" + wm.getPort() + "${header.path}?httpMethod=GET");
             }
         });
         main.start();
@@ -82,7 +81,6 @@ class MetricsScrapeTest {
         if (main != null) {
             main.stop();
         }
-        wm.stop();
     }
 
     @Test

@@ -5,13 +5,14 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -30,7 +31,6 @@ import java.util.regex.Pattern;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,15 +42,14 @@ class MonitoringFilesTest {
     private static final Path RULES = Path.of("config/prometheus/selfheal-rules.yml");
     private static final Path DASHBOARD = Path.of("config/grafana/selfheal-dashboard.json");
 
-    private WireMockServer wm;
+    @RegisterExtension
+    final WireMockExtension wm = TestContexts.localWireMock();
     private Main main;
     private int managementPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         try (ServerSocket s = new ServerSocket(0)) {
             managementPort = s.getLocalPort();
         }
@@ -73,7 +72,7 @@ class MonitoringFilesTest {
             public void configure() {
                 from("direct:call").routeId("catalog-call").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("catalog"))
-                        .to("http://127.0.0.1:" + wm.port() + "/item?httpMethod=GET");
+                        .to("http://127.0.0.1:" + wm.getPort() + "/item?httpMethod=GET");
             }
         });
         main.start();
@@ -84,7 +83,6 @@ class MonitoringFilesTest {
         if (main != null) {
             main.stop();
         }
-        wm.stop();
     }
 
     private HttpResponse<String> fetch(String path) throws Exception {

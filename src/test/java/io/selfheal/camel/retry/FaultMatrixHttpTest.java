@@ -3,11 +3,12 @@ package io.selfheal.camel.retry;
 import io.selfheal.camel.ExchangeState;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.testing.MatrixReport;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.selfheal.classify.Classification;
 import io.selfheal.escalation.GiveUp;
@@ -16,10 +17,11 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,7 +43,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -57,7 +58,13 @@ class FaultMatrixHttpTest {
     private static final int READ_TIMEOUT_MS = 500;
     private static final String PATH = "/row";
 
-    private static WireMockServer wm;
+    // registered in this order, so the context stops before its upstream does
+    @RegisterExtension
+    @Order(1)
+    static final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    @Order(2)
+    static final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private static CamelContext ctx;
     private static int closedPort;
     /** Calls the routes made to each endpoint, counted by Camel's event notifier: the network rows have no server to ask. */
@@ -65,12 +72,10 @@ class FaultMatrixHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-        wm.start();
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", String.valueOf(MAX_ATTEMPTS)));
         ctx.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
@@ -84,7 +89,7 @@ class FaultMatrixHttpTest {
             @Override
             public void configure() {
                 from("direct:wiremock").routeId("wiremock").routeConfigurationId("self-healing")
-                        .to("http://127.0.0.1:" + wm.port() + PATH + options);
+                        .to("http://127.0.0.1:" + wm.getPort() + PATH + options);
                 from("direct:refused").routeId("refused").routeConfigurationId("self-healing")
                         .to("http://127.0.0.1:" + closedPort + PATH + options);
                 from("direct:unresolvable").routeId("unresolvable").routeConfigurationId("self-healing")
@@ -92,20 +97,12 @@ class FaultMatrixHttpTest {
                 // its own upstream name: a Retry-After hold from another row must not hold this one back
                 from("direct:userinfo").routeId("userinfo").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("userinfo-host"))
-                        .to("http://matrix:secret@127.0.0.1:" + wm.port() + PATH + options);
+                        .to("http://matrix:secret@127.0.0.1:" + wm.getPort() + PATH + options);
                 from("direct:raw").routeId("raw").routeConfigurationId("self-healing")
                         .toD("http://127.0.0.1:${header.rawPort}/raw" + options);
             }
         });
         ctx.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        wm.stop();
     }
 
     @BeforeEach

@@ -7,6 +7,7 @@ import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.testing.CountingDataSource;
 import io.selfheal.testing.DeadlockingTransfer;
 import io.selfheal.testing.MatrixReport;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.classify.Classification;
@@ -16,7 +17,6 @@ import io.selfheal.retry.RetryDecision;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FaultMatrixMariaDbTest {
     private static final String URL = "jdbc:mariadb://127.0.0.1:3306/test?user=root&password=&connectTimeout=5000";
 
+    @RegisterExtension
+    static final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private static CamelContext ctx;
     private static MariaDbDataSource admin;
     private static CountingDataSource plain;
@@ -59,7 +62,7 @@ class FaultMatrixMariaDbTest {
         impatient = new CountingDataSource(new MariaDbDataSource(URL + "&sessionVariables=innodb_lock_wait_timeout=1"));
         transfers = new CountingDataSource(new MariaDbDataSource(URL));
         transferStep = new DeadlockingTransfer(transfers.dataSource, "matrix_mdb_accounts");
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("matrixMariaDb", plain.dataSource);
         ctx.getRegistry().bind("matrixMariaDbImpatient", impatient.dataSource);
         SelfhealRuntime.of(ctx).addListener(new AttemptListener() {
@@ -91,13 +94,6 @@ class FaultMatrixMariaDbTest {
             }
         });
         ctx.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
     }
 
     @BeforeEach

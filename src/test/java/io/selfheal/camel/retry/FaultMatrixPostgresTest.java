@@ -5,6 +5,7 @@ import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.testing.CountingDataSource;
 import io.selfheal.testing.DeadlockingTransfer;
 import io.selfheal.testing.MatrixReport;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.classify.Classification;
@@ -12,7 +13,6 @@ import io.selfheal.escalation.GiveUp;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,6 +47,8 @@ class FaultMatrixPostgresTest {
     private static final String SERIALIZABLE_APP = "selfheal-matrix-serializable";
     private static final String TRANSFER_APP = "selfheal-matrix-transfer";
 
+    @RegisterExtension
+    static final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private static CamelContext ctx;
     private static PGSimpleDataSource admin;
     /** camel-jdbc's data source: one connection per execution. */
@@ -63,7 +66,7 @@ class FaultMatrixPostgresTest {
         serializable = new CountingDataSource(dataSource(SERIALIZABLE_APP, "-c default_transaction_isolation=serializable"));
         transfers = new CountingDataSource(dataSource(TRANSFER_APP, "-c deadlock_timeout=100ms"));
         transferStep = new DeadlockingTransfer(transfers.dataSource, "matrix_pg_accounts");
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("matrixPg", plain.dataSource);
         ctx.getRegistry().bind("matrixPgSerializable", serializable.dataSource);
         ctx.addRoutes(new RouteBuilder() {
@@ -78,13 +81,6 @@ class FaultMatrixPostgresTest {
             }
         });
         ctx.start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
     }
 
     @BeforeEach

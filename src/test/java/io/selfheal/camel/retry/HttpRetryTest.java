@@ -2,6 +2,7 @@ package io.selfheal.camel.retry;
 
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.testing.ScheduledWaits;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -10,7 +11,6 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,17 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HttpRetryTest {
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
-
     private void startRoute(Map<String, String> props) throws Exception {
-        ctx = TestContexts.start(props, new RouteBuilder() {
+        ctx = contexts.start(props, new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:call").routeId("caller").routeConfigurationId("self-healing")

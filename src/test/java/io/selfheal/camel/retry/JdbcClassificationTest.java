@@ -1,14 +1,15 @@
 package io.selfheal.camel.retry;
 
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.sql.DataSource;
 import java.lang.reflect.Proxy;
@@ -21,14 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A real constraint violation from a real database is PERMANENT and not retried. */
 class JdbcClassificationTest {
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     @Test
     void uniqueViolationOnH2IsPermanentAndNotRetried() throws Exception {
@@ -46,7 +42,7 @@ class JdbcClassificationTest {
                     }
                     return method.invoke(h2, args);
                 });
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         ctx.getRegistry().bind("ordersDb", counting);
         ctx.addRoutes(new RouteBuilder() {
             @Override

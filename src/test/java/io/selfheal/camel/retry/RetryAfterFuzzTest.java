@@ -2,6 +2,7 @@ package io.selfheal.camel.retry;
 
 import io.selfheal.camel.ExchangeState;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
@@ -42,6 +43,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -65,6 +67,8 @@ class RetryAfterFuzzTest {
 
     private static long seed;
     private static List<Case> cases;
+    @RegisterExtension
+    static final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private static CamelContext ctx;
     private static Level attemptsLevel;
 
@@ -81,7 +85,7 @@ class RetryAfterFuzzTest {
         seed = configured != null ? Long.parseLong(configured) : System.nanoTime();
         System.out.println("Retry-After fuzz seed: " + seed + " (rerun with -Dselfheal.fuzz.seed=" + seed + ")");
         cases = new Generator(new SplittableRandom(seed)).cases(VALUES);
-        ctx = TestContexts.create(TestContexts.SCALED);
+        ctx = contexts.create(TestContexts.SCALED);
         // 10,000 failed attempts would log 10,000 WARN lines: keep the attempt log quiet for this test only
         attemptsLevel = LogManager.getLogger(FailureRecorder.ATTEMPTS_LOG.getName()).getLevel();
         Configurator.setLevel(FailureRecorder.ATTEMPTS_LOG.getName(), Level.ERROR);
@@ -90,9 +94,6 @@ class RetryAfterFuzzTest {
     @AfterAll
     static void restore() throws Exception {
         Configurator.setLevel(FailureRecorder.ATTEMPTS_LOG.getName(), attemptsLevel);
-        if (ctx != null) {
-            ctx.stop();
-        }
     }
 
     @Test

@@ -2,14 +2,15 @@ package io.selfheal.camel.retry;
 
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealProperties;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -24,14 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exchange: a failed step is redelivered with the message as it was before the step, whatever the step did to it.
  */
 class SelfhealErrorHandlerTest {
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     private Exchange send(String body) {
         return ctx.createProducerTemplate().send("direct:in", e -> e.getIn().setBody(body));
@@ -41,7 +37,7 @@ class SelfhealErrorHandlerTest {
     void aStepThatChangesTheMessageAndThenFailsIsRedeliveredWithTheMessageAsItWasBefore() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("mangler").routeConfigurationId("self-healing")
@@ -69,7 +65,7 @@ class SelfhealErrorHandlerTest {
     void aSubRouteThatChangesTheMessageAndThenFailsIsCalledAgainWithTheMessageAsItWasBefore() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("caller").routeConfigurationId("self-healing")
@@ -108,7 +104,7 @@ class SelfhealErrorHandlerTest {
     @Test
     void anExpressionStepThatFailsTransientlyIsRetriedAndSetsItsResultOnce() throws Exception {
         FlakyPrice prices = new FlakyPrice();
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("pricer").routeConfigurationId("self-healing")
@@ -127,7 +123,7 @@ class SelfhealErrorHandlerTest {
     void eachItemOfASplitIsRetriedOnItsOwnFromItsOwnBody() throws Exception {
         ConcurrentHashMap<String, AtomicInteger> calls = new ConcurrentHashMap<>();
         List<String> delivered = new CopyOnWriteArrayList<>();
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("splitter").routeConfigurationId("self-healing")
@@ -152,7 +148,7 @@ class SelfhealErrorHandlerTest {
     @Test
     void aPermanentFailureIsNotRedeliveredAndTheMessageIsEscalated() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("strict").routeConfigurationId("self-healing")
@@ -170,7 +166,7 @@ class SelfhealErrorHandlerTest {
 
     @Test
     void routesThatNameSelfHealingRunSelfhealsHandlerAndOthersKeepTheirs() throws Exception {
-        ctx = TestContexts.start(TestContexts.scaled(), new RouteBuilder() {
+        ctx = contexts.start(TestContexts.scaled(), new RouteBuilder() {
             @Override
             public void configure() {
                 from("direct:in").routeId("healing").routeConfigurationId("self-healing").log("x");

@@ -2,6 +2,7 @@ package io.selfheal.camel.retry;
 
 import io.selfheal.camel.AttemptListener;
 import io.selfheal.camel.SelfhealRuntime;
+import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
 
 import io.selfheal.classify.Classification;
@@ -11,7 +12,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,14 +31,9 @@ import static org.awaitility.Awaitility.await;
  */
 class WaitingHoldsNoThreadTest {
     private static final int MESSAGES = 400;
+    @RegisterExtension
+    final SelfhealContextExtension contexts = new SelfhealContextExtension();
     private CamelContext ctx;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (ctx != null) {
-            ctx.stop();
-        }
-    }
 
     @Test
     void manyExchangesWaitWithoutHoldingThreads() throws Exception {
@@ -46,7 +42,7 @@ class WaitingHoldsNoThreadTest {
         AtomicInteger peakWaiting = new AtomicInteger();
         AtomicInteger delivered = new AtomicInteger();
 
-        ctx = TestContexts.create(TestContexts.scaled("selfheal.defaults.initial-delay", "300ms",
+        ctx = contexts.create(TestContexts.scaled("selfheal.defaults.initial-delay", "300ms",
                 "selfheal.defaults.multiplier", "1", "selfheal.defaults.jitter", "0"));
         SelfhealRuntime.of(ctx).addListener(new AttemptListener() {
             @Override
