@@ -1,5 +1,6 @@
 package io.selfheal.idempotency;
 
+import io.selfheal.testing.MutableClock;
 import io.selfheal.config.ConfigException;
 import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.jdbc.PooledDataSource;
@@ -80,7 +81,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aClaimedKeyIsRetriedNotSkippedAndAConfirmedOneIsADuplicate(TestDatabases database) {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         JdbcKeyStore a = store(database, clock);
         JdbcKeyStore b = store(database, clock);
 
@@ -105,7 +106,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aClaimWhoseOwnerStoppedRenewingIsTakenOver(TestDatabases database) {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         JdbcKeyStore crashed = store(database, clock);
         JdbcKeyStore restarted = store(database, clock);
         assertThat(crashed.add("orders", "o-2")).isTrue();
@@ -125,7 +126,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aStalledOwnerThatGivesUpAfterATakeOverLeavesTheNewClaimAlone(TestDatabases database) {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         JdbcKeyStore stalled = store(database, clock);
         JdbcKeyStore takesOver = store(database, clock);
         JdbcKeyStore third = store(database, clock);
@@ -152,7 +153,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void aLiveOwnerRenewsItsClaimsAndReleasesThemWhenItStops(TestDatabases database) {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         JdbcKeyStore live = store(database, clock);
         JdbcKeyStore other = store(database, clock);
         assertThat(live.add("orders", "o-3")).isTrue();
@@ -173,7 +174,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(value = TestDatabases.class, names = {"POSTGRESQL", "MARIADB"})
     void ofManyCopiesRacingForExpiredClaimsExactlyOneTakesEach(TestDatabases database) throws Exception {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         JdbcKeyStore first = store(database, clock);
         first.ensureTable();
         // the rows a killed process leaves: claims that nobody renews (a live store would renew its own)
@@ -233,7 +234,7 @@ class KeyClaimsTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.class)
     void ofManyCopiesRacingForNewKeysExactlyOneClaimsEach(TestDatabases database) throws Exception {
-        HandClock clock = new HandClock(T0);
+        MutableClock clock = new MutableClock(T0);
         store(database, clock).ensureTable();
         List<JdbcKeyStore> racers = List.of(pooledStore(database, clock), pooledStore(database, clock),
                 pooledStore(database, clock), pooledStore(database, clock));
@@ -355,13 +356,13 @@ class KeyClaimsTest {
         database.exec("CREATE TABLE " + table + " (scope_name VARCHAR(100) NOT NULL, message_key VARCHAR(255) NOT NULL, "
                 + "created_at " + ts + " NOT NULL, PRIMARY KEY (scope_name, message_key))");
         database.exec("INSERT INTO " + table + " VALUES ('orders', 'old-1', CURRENT_TIMESTAMP)");
-        JdbcKeyStore s = store(database, new HandClock(T0));
+        JdbcKeyStore s = store(database, new MutableClock(T0));
 
         assertThat(s.add("orders", "old-1")).isFalse();
         assertThat(s.add("orders", "new-1")).isTrue();
         assertThat(database.count("SELECT COUNT(*) FROM " + table + " WHERE claimed_by IS NOT NULL")).isEqualTo(1);
         // a second store (another process) on the migrated table
-        assertThat(store(database, new HandClock(T0)).add("orders", "old-1")).isFalse();
+        assertThat(store(database, new MutableClock(T0)).add("orders", "old-1")).isFalse();
     }
 
     @Test
@@ -384,31 +385,4 @@ class KeyClaimsTest {
                 .isEqualTo(io.selfheal.classify.FailureClass.TRANSIENT);
     }
 
-    /** A clock moved by hand. */
-    static final class HandClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        HandClock(Instant start) {
-            now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration d) {
-            now.updateAndGet(t -> t.plus(d));
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
 }
