@@ -5,6 +5,6 @@
  * Alertmanager sinks), the durable {@link io.selfheal.escalation.ParkedStore}, and the {@code selfheal.alert.*} and
  * {@code selfheal.parked.*} sections.
  * <p>
- * Domain, Camel-free: imports the config kit, {@code classify}, {@code retry}, SLF4J and the JDK.
+ * Domain, Camel-free: imports the config kit, {@code threads}, {@code classify}, {@code retry}, SLF4J and the JDK.
  */
 package io.selfheal.escalation;
