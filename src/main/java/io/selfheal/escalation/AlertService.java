@@ -1,6 +1,7 @@
 package io.selfheal.escalation;
 
 import io.selfheal.config.Durations;
+import io.selfheal.threads.ThreadSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends give-up alerts without ever holding up or failing the pipeline. {@link #giveUp} only groups and enqueues:
  * each sink has its own thread and bounded queue (a full queue drops the alert and says so in the log), and its own
  * small bounded retry with doubling delays; a sink that stays down is logged, never thrown. A ticker sends the
- * grouped alerts when their windows end, and {@link #close} sends what is still pending.
+ * grouped alerts when their windows end, and {@link #close} sends what is still pending. Its threads (the ticker and one
+ * per sink) come from a {@link ThreadSource}: daemon threads of their own names unless one is given.
  */
 public final class AlertService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.alert");
@@ -28,6 +30,7 @@ public final class AlertService implements AutoCloseable {
     private final AlertConfig config;
     private final Clock clock;
     private final AlertGrouper grouper;
+    private final ThreadSource threads;
     private final List<SinkWorker> workers = new ArrayList<>();
     private final ScheduledExecutorService ticker;
     private final AtomicLong dropped = new AtomicLong();
@@ -35,19 +38,29 @@ public final class AlertService implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
 
     public AlertService(AlertConfig config, List<AlertSink> sinks, Clock clock) {
+        this(config, sinks, clock, ThreadSource.daemons());
+    }
+
+    public AlertService(AlertConfig config, List<AlertSink> sinks, Clock clock, ThreadSource threads) {
         this.config = config;
         this.clock = clock;
         this.grouper = new AlertGrouper(config.groupWindow());
+        this.threads = threads;
         for (AlertSink s : sinks) {
             workers.add(new SinkWorker(s));
         }
-        this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("selfheal-alert-groups"));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(threads.named("selfheal-alert-groups"));
         long tick = grouper.tick().toMillis();
         ticker.scheduleWithFixedDelay(this::flushDue, tick, tick, TimeUnit.MILLISECONDS);
     }
 
-    /** The sinks named in {@code selfheal.alert.sinks}. */
+    /** The sinks named in {@code selfheal.alert.sinks}, on daemon threads of their own. */
     public static AlertService create(AlertConfig config, Clock clock) {
+        return create(config, clock, ThreadSource.daemons());
+    }
+
+    /** The sinks named in {@code selfheal.alert.sinks}, on threads from {@code threads}. */
+    public static AlertService create(AlertConfig config, Clock clock, ThreadSource threads) {
         List<AlertSink> sinks = new ArrayList<>();
         for (String name : config.sinks()) {
             switch (name) {
@@ -58,7 +71,7 @@ public final class AlertService implements AutoCloseable {
                 default -> throw new IllegalStateException("unknown sink " + name);
             }
         }
-        return new AlertService(config, sinks, clock);
+        return new AlertService(config, sinks, clock, threads);
     }
 
     /** Records a give-up; sends an alert now when it opens a group. Never blocks, never throws. */
@@ -129,14 +142,6 @@ public final class AlertService implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     /** One sink's thread and bounded queue. */
     private final class SinkWorker {
         final AlertSink sink;
@@ -145,7 +150,7 @@ public final class AlertService implements AutoCloseable {
         SinkWorker(AlertSink sink) {
             this.sink = sink;
             this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                    new ArrayBlockingQueue<>(config.queueCapacity()), daemon("selfheal-alert-" + sink.name()),
+                    new ArrayBlockingQueue<>(config.queueCapacity()), threads.named("selfheal-alert-" + sink.name()),
                     (r, ex) -> {
                         throw new RejectedExecutionException();
                     });

@@ -5,7 +5,7 @@
  * Alertmanager sinks), the durable {@link io.selfheal.escalation.ParkedStore}, and the {@code selfheal.alert.*} and
  * {@code selfheal.parked.*} sections.
  * <p>
- * Domain, Camel-free: imports the config kit, {@code jdbc}, {@code json}, {@code classify}, {@code retry}, spring-jdbc,
- * SLF4J and the JDK.
+ * Domain, Camel-free: imports the config kit, {@code jdbc}, {@code json}, {@code threads}, {@code classify},
+ * {@code retry}, spring-jdbc, SLF4J and the JDK.
  */
 package io.selfheal.escalation;

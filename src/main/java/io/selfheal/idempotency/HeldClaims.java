@@ -1,5 +1,7 @@
 package io.selfheal.idempotency;
 
+import io.selfheal.threads.ThreadSource;
+
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,8 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The claims one key store took and has not confirmed or removed, and the daemon thread that renews them: what
- * renewing and closing the store touch. The thread starts with the first claim, so a store that never claims runs none.
+ * The claims one key store took and has not confirmed or removed, and the thread that renews them: what renewing and
+ * closing the store touch. The thread starts with the first claim, so a store that never claims runs none.
  */
 final class HeldClaims {
     /** A claim's row by its primary key (the stored key). */
@@ -18,13 +20,18 @@ final class HeldClaims {
 
     private final Set<Claim> claims = ConcurrentHashMap.newKeySet();
     private final String threadName;
+    private final ThreadSource threads;
     private final long periodMillis;
     private final Runnable renew;
     private ScheduledExecutorService renewer;
 
-    /** {@code renew} runs every {@code periodMillis} once a claim is held, until {@link #stopRenewing}. */
-    HeldClaims(String threadName, long periodMillis, Runnable renew) {
+    /**
+     * {@code renew} runs every {@code periodMillis} once a claim is held, until {@link #stopRenewing}, on a thread
+     * named {@code threadName} from {@code threads}.
+     */
+    HeldClaims(String threadName, ThreadSource threads, long periodMillis, Runnable renew) {
         this.threadName = threadName;
+        this.threads = threads;
         this.periodMillis = Math.max(1, periodMillis);
         this.renew = renew;
     }
@@ -58,11 +65,7 @@ final class HeldClaims {
         if (renewer != null) {
             return;
         }
-        renewer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        renewer = Executors.newSingleThreadScheduledExecutor(threads.named(threadName));
         renewer.scheduleWithFixedDelay(renew, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 

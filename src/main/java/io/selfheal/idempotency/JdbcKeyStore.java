@@ -1,6 +1,7 @@
 package io.selfheal.idempotency;
 
 import io.selfheal.jdbc.SqlDialect;
+import io.selfheal.threads.ThreadSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,8 @@ import java.util.UUID;
  *         TRANSIENT failure: the copy is retried, never acknowledged unprocessed;</li>
  *     <li>a claim not renewed for {@code claimTimeout} belongs to a process that died: the next copy takes it over.</li>
  * </ul>
- * While this store holds claims ({@link HeldClaims}), a daemon thread renews them every third of {@code claimTimeout}.
+ * While this store holds claims ({@link HeldClaims}), a thread renews them every third of {@code claimTimeout} (a daemon
+ * thread of its own unless a {@link ThreadSource} is given).
  * {@link #close} stops renewing and lets this store's remaining claims expire at once, so a restart need not wait for
  * them. Both touch the claims this store took and has not confirmed or removed, each by its primary key, as a confirm
  * does: renewing by owner would take the locks in the opposite order to a confirm and deadlock with confirms on MariaDB.
@@ -86,6 +88,11 @@ public final class JdbcKeyStore implements AutoCloseable {
     }
 
     public JdbcKeyStore(DataSource dataSource, String table, Clock clock, Duration claimTimeout) {
+        this(dataSource, table, clock, claimTimeout, ThreadSource.daemons());
+    }
+
+    /** {@code threads} makes the thread that renews the held claims. */
+    public JdbcKeyStore(DataSource dataSource, String table, Clock clock, Duration claimTimeout, ThreadSource threads) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         if (!SqlNames.isValid(table)) {
             throw new IllegalArgumentException("Invalid key table name '" + table + "'");
@@ -98,8 +105,8 @@ public final class JdbcKeyStore implements AutoCloseable {
             throw new IllegalArgumentException("claimTimeout must be at least " + IdempotencyConfig.MIN_CLAIM_TIMEOUT);
         }
         this.owner = newOwnerId();
-        this.held = new HeldClaims("selfheal-idempotency-claims-" + table, claimTimeout.toMillis() / 3,
-                this::renewClaims);
+        this.held = new HeldClaims("selfheal-idempotency-claims-" + table, Objects.requireNonNull(threads, "threads"),
+                claimTimeout.toMillis() / 3, this::renewClaims);
     }
 
     public String table() {

@@ -4,6 +4,6 @@
  * deterministic {@link io.selfheal.idempotency.IdempotencyKeys}, {@link io.selfheal.idempotency.RequestNeverSent},
  * the key store's schema, and the {@code selfheal.idempotency.*} section.
  * <p>
- * Domain, Camel-free: imports the config kit, {@code jdbc}, SLF4J and the JDK.
+ * Domain, Camel-free: imports the config kit, {@code jdbc}, {@code threads}, SLF4J and the JDK.
  */
 package io.selfheal.idempotency;

@@ -26,7 +26,9 @@ public final class EscalationServices extends ServiceSupport {
 
     public EscalationServices(CamelContext context, SelfhealConfig config, Clock clock) {
         this.store = new ParkedStore(config.parked(), clock);
-        this.alerts = AlertService.create(config.alert(), clock);
+        // the alert ticker and sink threads are the context's, named by its thread pattern
+        this.alerts = AlertService.create(config.alert(), clock,
+                (name, task) -> context.getExecutorServiceManager().newThread(name, task));
         this.replay = new ParkedReplayService(context, store, config.parked());
         this.awaitingParking = new AwaitingParking(store, clock, config.parked().storeRetryInitialDelay(),
                 config.parked().storeRetryMaxDelay());

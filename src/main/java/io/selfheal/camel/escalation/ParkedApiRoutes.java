@@ -31,6 +31,9 @@ import java.util.concurrent.TimeoutException;
  * POST /selfheal/parked/replay?upstream=X[&amp;maxAttempts=..]    replay every PARKED message of an upstream
  * POST /selfheal/parked/{id}/discard?reason=...&amp;by=...
  * </pre>
+ * Plain platform-http routes, not the REST DSL: a CamelContext has one REST configuration, the user's, and REST DSL
+ * services take its context path, binding mode, CORS and endpoint options (a {@code camel.rest.context-path} would
+ * move this API, a JSON binding would re-encode its answers); setting ours would change the user's services.
  */
 public class ParkedApiRoutes extends RouteBuilder {
     public static final String BASE = "/selfheal/parked";

@@ -19,10 +19,12 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.processor.MulticastProcessor;
 import org.apache.camel.spi.IdAware;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.PluginHelper;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -79,11 +80,12 @@ public final class ParkedReplayService {
         if (scheduler != null) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "selfheal-replay");
-            t.setDaemon(true);
-            return t;
-        });
+        // the context's daemon thread, with a plain JDK scheduler's unbounded queue (a bulk replay schedules up to
+        // MAX_BULK sends at once, Camel's default profile holds 1000) and its refusal after stop (a replay asked for
+        // then fails at once; Camel's default, caller-runs, would drop it and its future would never complete)
+        scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "selfheal-replay",
+                new ThreadPoolProfileBuilder("selfheal-replay").poolSize(1).maxQueueSize(-1)
+                        .allowCoreThreadTimeOut(false).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
         long poll = config.replayPollInterval().toMillis();
         if (poll > 0) {
             scheduler.scheduleWithFixedDelay(this::pollRequested, poll, poll, TimeUnit.MILLISECONDS);
@@ -92,7 +94,7 @@ public final class ParkedReplayService {
 
     synchronized void stop() {
         if (scheduler != null) {
-            scheduler.shutdownNow();
+            context.getExecutorServiceManager().shutdownNow(scheduler);
             scheduler = null;
         }
         if (template != null) {

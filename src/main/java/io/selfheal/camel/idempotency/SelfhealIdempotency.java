@@ -9,6 +9,7 @@ import io.selfheal.idempotency.IdempotentInsert;
 
 import io.selfheal.idempotency.JdbcKeyStore;
 import io.selfheal.jdbc.PooledDataSource;
+import io.selfheal.threads.ThreadSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.BeanRepository;
 import org.apache.camel.spi.IdempotentRepository;
@@ -44,10 +45,10 @@ public final class SelfhealIdempotency extends ServiceSupport {
     private final Map<String, JdbcIdempotentRepository> repositories = new ConcurrentHashMap<>();
     private final Map<String, IdempotentInsert> sinks = new ConcurrentHashMap<>();
 
-    SelfhealIdempotency(IdempotencyConfig config, Clock clock, String contextName) {
+    SelfhealIdempotency(IdempotencyConfig config, Clock clock, String contextName, ThreadSource threads) {
         this.config = config;
         this.dataSource = new PooledDataSource(config.jdbc(), "selfheal-idempotency-" + contextName);
-        this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout());
+        this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout(), threads);
     }
 
     /**
@@ -56,8 +57,9 @@ public final class SelfhealIdempotency extends ServiceSupport {
      * given-up message's keys, and adds the {@code idempotent-jdbc-sink} template.
      */
     public static SelfhealIdempotency install(CamelContext context, SelfhealRuntime runtime) throws Exception {
+        // the claim renewer is a thread of the context's, named by its thread pattern
         SelfhealIdempotency idempotency = new SelfhealIdempotency(runtime.config().idempotency(), runtime.clock(),
-                context.getName());
+                context.getName(), (name, task) -> context.getExecutorServiceManager().newThread(name, task));
         InstalledBeans.bind(context, BEAN_NAME, idempotency);
         context.getRegistry().bind(REPOSITORY_BEAN, IdempotentRepository.class,
                 idempotency.repository(JdbcIdempotentRepository.DEFAULT_SCOPE));
