@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class AlertService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("io.selfheal.alert");
 
-    private final AlertConfig config;
+    private final AlertSettings config;
     private final Clock clock;
     private final AlertGrouper grouper;
     private final ThreadSource threads;
@@ -37,11 +37,11 @@ public final class AlertService implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
 
-    public AlertService(AlertConfig config, List<AlertSink> sinks, Clock clock) {
+    public AlertService(AlertSettings config, List<AlertSink> sinks, Clock clock) {
         this(config, sinks, clock, ThreadSource.daemons());
     }
 
-    public AlertService(AlertConfig config, List<AlertSink> sinks, Clock clock, ThreadSource threads) {
+    public AlertService(AlertSettings config, List<AlertSink> sinks, Clock clock, ThreadSource threads) {
         this.config = config;
         this.clock = clock;
         this.grouper = new AlertGrouper(config.groupWindow());
@@ -55,12 +55,12 @@ public final class AlertService implements AutoCloseable {
     }
 
     /** The sinks named in {@code selfheal.alert.sinks}, on daemon threads of their own. */
-    public static AlertService create(AlertConfig config, Clock clock) {
+    public static AlertService create(AlertSettings config, Clock clock) {
         return create(config, clock, ThreadSource.daemons());
     }
 
     /** The sinks named in {@code selfheal.alert.sinks}, on threads from {@code threads}. */
-    public static AlertService create(AlertConfig config, Clock clock, ThreadSource threads) {
+    public static AlertService create(AlertSettings config, Clock clock, ThreadSource threads) {
         List<AlertSink> sinks = new ArrayList<>();
         for (String name : config.sinks()) {
             switch (name) {

@@ -16,11 +16,11 @@ public final class ParkedHeaders {
     private ParkedHeaders() {
     }
 
-    public static String encode(Map<String, Object> headers, Redactor redactor, ParkedConfig.SensitiveHeaderMode mode) {
+    public static String encode(Map<String, Object> headers, Redactor redactor, ParkedSettings.SensitiveHeaderMode mode) {
         Map<String, Object> out = new LinkedHashMap<>();
         headers.forEach((name, value) -> {
             if (redactor.isSensitiveHeader(name)) {
-                if (mode == ParkedConfig.SensitiveHeaderMode.REDACT) {
+                if (mode == ParkedSettings.SensitiveHeaderMode.REDACT) {
                     out.put(name, Redactor.MASK);
                 }
                 return;

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 public final class ParkedStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParkedStore.class);
 
-    private final ParkedConfig config;
+    private final ParkedSettings config;
     private final SqlDialect dialect;
     private final String table;
     private final PooledDataSource pool;
@@ -52,7 +52,7 @@ public final class ParkedStore implements AutoCloseable {
     private final TransactionTemplate transaction;
     private final Clock clock;
 
-    public ParkedStore(ParkedConfig config, Clock clock) {
+    public ParkedStore(ParkedSettings config, Clock clock) {
         this.config = config;
         this.dialect = config.jdbc().dialect().orElseThrow(() -> new ParkingException("unsupported database for the "
                 + "parked store: " + config.describeUrl()));
@@ -83,7 +83,7 @@ public final class ParkedStore implements AutoCloseable {
         }
     }
 
-    public ParkedConfig config() {
+    public ParkedSettings config() {
         return config;
     }
 

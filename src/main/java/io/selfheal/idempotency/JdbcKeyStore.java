@@ -84,7 +84,7 @@ public final class JdbcKeyStore implements AutoCloseable {
     }
 
     public JdbcKeyStore(DataSource dataSource, String table, Clock clock) {
-        this(dataSource, table, clock, IdempotencyConfig.DEFAULT_CLAIM_TIMEOUT);
+        this(dataSource, table, clock, IdempotencySettings.DEFAULT_CLAIM_TIMEOUT);
     }
 
     public JdbcKeyStore(DataSource dataSource, String table, Clock clock, Duration claimTimeout) {
@@ -101,8 +101,8 @@ public final class JdbcKeyStore implements AutoCloseable {
         this.schema = new KeySchema(table);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.claimTimeout = Objects.requireNonNull(claimTimeout, "claimTimeout");
-        if (claimTimeout.compareTo(IdempotencyConfig.MIN_CLAIM_TIMEOUT) < 0) {
-            throw new IllegalArgumentException("claimTimeout must be at least " + IdempotencyConfig.MIN_CLAIM_TIMEOUT);
+        if (claimTimeout.compareTo(IdempotencySettings.MIN_CLAIM_TIMEOUT) < 0) {
+            throw new IllegalArgumentException("claimTimeout must be at least " + IdempotencySettings.MIN_CLAIM_TIMEOUT);
         }
         this.owner = newOwnerId();
         this.held = new HeldClaims("selfheal-idempotency-claims-" + table, Objects.requireNonNull(threads, "threads"),

@@ -8,9 +8,9 @@ import io.selfheal.classify.FailureClass;
 import io.selfheal.config.ConfigException;
 import io.selfheal.config.ConfigReader;
 import io.selfheal.config.PerUpstream;
-import io.selfheal.escalation.AlertConfig;
-import io.selfheal.escalation.ParkedConfig;
-import io.selfheal.idempotency.IdempotencyConfig;
+import io.selfheal.escalation.AlertSettings;
+import io.selfheal.escalation.ParkedSettings;
+import io.selfheal.idempotency.IdempotencySettings;
 import io.selfheal.observe.LogFormat;
 import io.selfheal.retry.RetryPolicy;
 import io.selfheal.retry.RetrySettings;
@@ -23,7 +23,7 @@ import java.util.SortedSet;
  * put together. An invalid value or an unknown key throws a {@link ConfigException} naming the key. Immutable.
  */
 public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSettings classification, LogFormat logFormat,
-                             IdempotencyConfig idempotency, AlertConfig alert, ParkedConfig parked,
+                             IdempotencySettings idempotency, AlertSettings alert, ParkedSettings parked,
                              PerUpstream<BreakerSettings> breakers, PerUpstream<BudgetSettings> budgets) {
 
     public static SelfhealConfig defaults() {
@@ -49,7 +49,7 @@ public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSetti
 
     private static SelfhealConfig load(ConfigReader reader) {
         SelfhealConfig config = new SelfhealConfig(RetrySettings.read(reader), ClassificationSettings.read(reader),
-                LogFormat.read(reader), IdempotencyConfig.parse(reader), AlertConfig.read(reader), ParkedConfig.read(reader),
+                LogFormat.read(reader), IdempotencySettings.parse(reader), AlertSettings.read(reader), ParkedSettings.read(reader),
                 BreakerSettings.read(reader), BudgetSettings.read(reader));
         reader.rejectUnknown();
         return config;

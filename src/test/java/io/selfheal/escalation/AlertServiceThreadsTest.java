@@ -42,7 +42,7 @@ class AlertServiceThreadsTest {
     @Test
     void withoutASourceTheTickerAndTheSinkSenderAreDaemonThreadsOfTheirOwnNames() throws Exception {
         RecordingSink sink = new RecordingSink();
-        try (AlertService alerts = new AlertService(AlertConfig.defaults(), List.of(sink), Clock.systemUTC())) {
+        try (AlertService alerts = new AlertService(AlertSettings.defaults(), List.of(sink), Clock.systemUTC())) {
             alerts.giveUp(AlertGrouperTest.giveUp("inventory", GiveUpReason.ATTEMPTS, "k1"), 1L);
             Thread sender = sink.sentOn.poll(10, TimeUnit.SECONDS);
             assertThat(sender).isNotNull();
@@ -63,7 +63,7 @@ class AlertServiceThreadsTest {
             return ThreadSource.daemons().newThread("given-" + name, task);
         };
         RecordingSink sink = new RecordingSink();
-        try (AlertService alerts = new AlertService(AlertConfig.defaults(), List.of(sink), Clock.systemUTC(), source)) {
+        try (AlertService alerts = new AlertService(AlertSettings.defaults(), List.of(sink), Clock.systemUTC(), source)) {
             alerts.giveUp(AlertGrouperTest.giveUp("inventory", GiveUpReason.ATTEMPTS, "k1"), 1L);
             Thread sender = sink.sentOn.poll(10, TimeUnit.SECONDS);
             assertThat(sender).isNotNull();

@@ -24,7 +24,7 @@ class EscalationConfigTest {
         assertThat(c.parked().url()).isEqualTo("jdbc:h2:file:./data/selfheal-parked;AUTO_SERVER=TRUE;WRITE_DELAY=0");
         assertThat(c.parked().table()).isEqualTo("selfheal_parked");
         assertThat(c.parked().maxBodySize()).isEqualTo(10L * 1024 * 1024);
-        assertThat(c.parked().sensitiveHeaderMode()).isEqualTo(ParkedConfig.SensitiveHeaderMode.REDACT);
+        assertThat(c.parked().sensitiveHeaderMode()).isEqualTo(ParkedSettings.SensitiveHeaderMode.REDACT);
         assertThat(c.parked().apiToken()).isNull();
         assertThat(c.parked().autoReplayEnabled()).isTrue();
         assertThat(c.parked().autoReplayReasons()).containsExactlyInAnyOrder(GiveUpReason.BREAKER_OPEN,
@@ -62,7 +62,7 @@ class EscalationConfigTest {
         assertThat(c.alert().alertmanagerLabels()).containsEntry("severity", "page");
         assertThat(c.alert().groupWindow()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.parked().redactor().isSensitiveHeader("x-tenant-secret")).isTrue();
-        assertThat(c.parked().sensitiveHeaderMode()).isEqualTo(ParkedConfig.SensitiveHeaderMode.DROP);
+        assertThat(c.parked().sensitiveHeaderMode()).isEqualTo(ParkedSettings.SensitiveHeaderMode.DROP);
         assertThat(c.parked().maxBodySize()).isEqualTo(512 * 1024);
         assertThat(c.parked().autoReplayReasons()).containsExactly(GiveUpReason.DURATION);
         assertThat(c.parked().autoReplayRate()).isEqualTo(0.5);
@@ -121,11 +121,11 @@ class EscalationConfigTest {
         headers.put("orderId", 17);
         headers.put("note", "quote \" and \\ and\nnewline ü");
         headers.put("object", new Object());
-        String redacted = ParkedHeaders.encode(headers, r, ParkedConfig.SensitiveHeaderMode.REDACT);
+        String redacted = ParkedHeaders.encode(headers, r, ParkedSettings.SensitiveHeaderMode.REDACT);
         assertThat(ParkedHeaders.decode(redacted)).containsEntry("Authorization", "***").containsEntry("X-Tenant-Secret", "***")
                 .containsEntry("orderId", "17").containsEntry("note", "quote \" and \\ and\nnewline ü").doesNotContainKey("object");
         assertThat(ParkedHeaders.forReplay(redacted)).doesNotContainKey("Authorization").containsKey("orderId");
-        String dropped = ParkedHeaders.encode(headers, r, ParkedConfig.SensitiveHeaderMode.DROP);
+        String dropped = ParkedHeaders.encode(headers, r, ParkedSettings.SensitiveHeaderMode.DROP);
         assertThat(ParkedHeaders.decode(dropped)).doesNotContainKeys("Authorization", "X-Tenant-Secret").containsKey("orderId");
     }
 }

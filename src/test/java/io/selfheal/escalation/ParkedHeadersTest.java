@@ -50,7 +50,7 @@ class ParkedHeadersTest {
 
     @Test
     void encodesTheSameTextAsBefore() {
-        assertThat(ParkedHeaders.encode(headers(), Redactor.defaults(), ParkedConfig.SensitiveHeaderMode.REDACT))
+        assertThat(ParkedHeaders.encode(headers(), Redactor.defaults(), ParkedSettings.SensitiveHeaderMode.REDACT))
                 .isEqualTo(OLD_FORMAT);
     }
 

@@ -53,8 +53,8 @@ class ParkedStoreDurabilityTest {
         }
     }
 
-    static ParkedConfig config(Path dir) {
-        String url = ParkedConfig.DEFAULT_URL.replace("./data/", dir.toAbsolutePath().toString().replace('\\', '/') + "/data/");
+    static ParkedSettings config(Path dir) {
+        String url = ParkedSettings.DEFAULT_URL.replace("./data/", dir.toAbsolutePath().toString().replace('\\', '/') + "/data/");
         return SelfhealConfig.load(Map.of("selfheal.parked.url", url)).parked();
     }
 
@@ -62,7 +62,7 @@ class ParkedStoreDurabilityTest {
     public static final class ParkThenWait {
         public static void main(String[] args) throws Exception {
             int n = Integer.parseInt(args[0]);
-            ParkedConfig config = SelfhealConfig.load(Map.of()).parked();
+            ParkedSettings config = SelfhealConfig.load(Map.of()).parked();
             ParkedStore store = new ParkedStore(config, Clock.systemUTC());
             for (int i = 0; i < n; i++) {
                 GiveUp g = new GiveUp(FailureClass.TRANSIENT, GiveUpReason.ATTEMPTS, 3, Duration.ofMillis(50), null,

@@ -85,7 +85,7 @@ class ParkedStoreMigrationTest {
         Map<String, String> props = Map.of("selfheal.parked.url", url, "selfheal.parked.username", user,
                 "selfheal.parked.table", table);
         try {
-            ParkedConfig config = SelfhealConfig.load(props).parked();
+            ParkedSettings config = SelfhealConfig.load(props).parked();
             try (ParkedStore store = new ParkedStore(config, Clock.systemUTC())) {
                 ParkedMessage old = store.list(null, null, 10).get(0);
                 ParkedMessage oldFound = store.find(old.id()).orElseThrow();

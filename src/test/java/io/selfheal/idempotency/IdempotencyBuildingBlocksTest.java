@@ -29,7 +29,7 @@ class IdempotencyBuildingBlocksTest {
 
     @Test
     void defaultsAreAnH2FileUnderData() {
-        IdempotencyConfig c = SelfhealConfig.defaults().idempotency();
+        IdempotencySettings c = SelfhealConfig.defaults().idempotency();
         assertThat(c.url()).isEqualTo("jdbc:h2:file:./data/selfheal-idempotency;WRITE_DELAY=0");
         assertThat(c.table()).isEqualTo("selfheal_idempotency");
         assertThat(c.poolSize()).isEqualTo(5);
@@ -38,7 +38,7 @@ class IdempotencyBuildingBlocksTest {
 
     @Test
     void aSharedDatabaseIsConfiguredByUrl() {
-        IdempotencyConfig c = SelfhealConfig.load(Map.of(
+        IdempotencySettings c = SelfhealConfig.load(Map.of(
                 "selfheal.idempotency.url", "jdbc:postgresql://db:5432/app",
                 "selfheal.idempotency.username", "selfheal",
                 "selfheal.idempotency.password", "s3cret",

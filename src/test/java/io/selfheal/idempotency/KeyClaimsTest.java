@@ -70,7 +70,7 @@ class KeyClaimsTest {
         if (table == null) {
             table = TestDatabases.uniqueTable("claims");
         }
-        PooledDataSource pool = new PooledDataSource(new IdempotencyConfig(database.url, database.user,
+        PooledDataSource pool = new PooledDataSource(new IdempotencySettings(database.url, database.user,
                 database.password, table, poolSize, Duration.ofSeconds(10), TIMEOUT).jdbc(), "key-claims-test");
         pools.add(pool);
         JdbcKeyStore s = new JdbcKeyStore(pool, table, clock, TIMEOUT);

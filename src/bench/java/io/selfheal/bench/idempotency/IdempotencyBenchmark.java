@@ -8,7 +8,7 @@ import io.selfheal.bench.Machine;
 import io.selfheal.bench.SelfhealContender;
 import io.selfheal.bench.Table;
 import io.selfheal.camel.idempotency.SelfhealIdempotency;
-import io.selfheal.idempotency.IdempotencyConfig;
+import io.selfheal.idempotency.IdempotencySettings;
 
 import io.selfheal.idempotency.JdbcKeyStore;
 import io.selfheal.idempotency.KeySchema;
@@ -71,7 +71,7 @@ public final class IdempotencyBenchmark {
     record Database(String name, String url, String user, String password) {
     }
 
-    /** H2 with the product default's options ({@link IdempotencyConfig#DEFAULT_URL}), in a file under target/bench. */
+    /** H2 with the product default's options ({@link IdempotencySettings#DEFAULT_URL}), in a file under target/bench. */
     static final List<Database> DATABASES = List.of(
             new Database("H2 (embedded file)", "jdbc:h2:file:./target/bench/h2/idempotency;WRITE_DELAY=0", "", ""),
             new Database("PostgreSQL", System.getProperty("bench.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"), "postgres", ""),
@@ -138,11 +138,11 @@ public final class IdempotencyBenchmark {
     /** The product's wiring: a context with Selfheal installed, its key store on {@code db}, a pool of THREADS. */
     static CamelContext selfhealContext(Database db) throws Exception {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put(IdempotencyConfig.URL, db.url());
-        p.put(IdempotencyConfig.USERNAME, db.user());
-        p.put(IdempotencyConfig.PASSWORD, db.password());
-        p.put(IdempotencyConfig.TABLE, KEY_TABLE);
-        p.put(IdempotencyConfig.POOL_SIZE, String.valueOf(THREADS));
+        p.put(IdempotencySettings.URL, db.url());
+        p.put(IdempotencySettings.USERNAME, db.user());
+        p.put(IdempotencySettings.PASSWORD, db.password());
+        p.put(IdempotencySettings.TABLE, KEY_TABLE);
+        p.put(IdempotencySettings.POOL_SIZE, String.valueOf(THREADS));
         // parked messages (none in this benchmark) stay in memory, not under ./data
         p.put("selfheal.parked.url", "jdbc:h2:mem:bench-parked-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         CamelContext ctx = SelfhealContender.newContext(p);
@@ -209,7 +209,7 @@ public final class IdempotencyBenchmark {
      * {@link SelfhealIdempotency} builds one (same pool, table, clock and claim-timeout), closed after the run (not
      * timed), which lets its claims expire as a stopping process does.
      */
-    static double run(Operation op, Map<Operation, Op> ops, DataSource pool, IdempotencyConfig config, String prefix,
+    static double run(Operation op, Map<Operation, Op> ops, DataSource pool, IdempotencySettings config, String prefix,
                       long warmUpMillis, long measureMillis) throws Exception {
         String keyPrefix = prefix + op.name().toLowerCase(Locale.ROOT) + "-";
         if (op != Operation.CLAIM) {
@@ -239,7 +239,7 @@ public final class IdempotencyBenchmark {
      * One serial pass of {@value #PROFILED_OPERATIONS} operations each through a counting data source in front of the
      * same pool, with a key store and repository built as {@link SelfhealIdempotency} builds them.
      */
-    static Map<Operation, Cost> profile(DataSource pool, IdempotencyConfig config) throws Exception {
+    static Map<Operation, Cost> profile(DataSource pool, IdempotencySettings config) throws Exception {
         StatementCounter counter = new StatementCounter(pool);
         JdbcKeyStore store = new JdbcKeyStore(counter.dataSource(), config.table(), Clock.systemUTC(),
                 config.claimTimeout());
@@ -425,7 +425,7 @@ public final class IdempotencyBenchmark {
                         + "`selfheal.idempotency.url`/`username`/`table` and `pool-size=").append(THREADS)
                 .append("`, then `SelfhealIdempotency.repository(\"").append(SCOPE).append("\")` (its HikariCP pool, "
                         + "`JdbcKeyStore`, default claim-timeout ")
-                .append(IdempotencyConfig.DEFAULT_CLAIM_TIMEOUT.toSeconds()).append(" s, whose renewing thread runs "
+                .append(IdempotencySettings.DEFAULT_CLAIM_TIMEOUT.toSeconds()).append(" s, whose renewing thread runs "
                         + "during the runs). ")
                 .append(THREADS).append(" threads; every operation is of a new key. A **check** is what one message "
                         + "pays on the idempotent consumer's eager path: `add(key)`, which claims the key (one "

@@ -10,7 +10,7 @@ import io.selfheal.escalation.GiveUp;
 import io.selfheal.json.Json;
 import io.selfheal.observe.LogFields;
 import io.selfheal.escalation.ParkRequest;
-import io.selfheal.escalation.ParkedConfig;
+import io.selfheal.escalation.ParkedSettings;
 import io.selfheal.escalation.ParkedHeaders;
 import io.selfheal.escalation.ParkedStore;
 import io.selfheal.escalation.ParkingException;
@@ -52,7 +52,7 @@ public final class Escalator implements Processor {
     @Override
     public void process(Exchange exchange) {
         EscalationServices services = EscalationServices.of(exchange.getContext());
-        ParkedConfig config = services.store().config();
+        ParkedSettings config = services.store().config();
         Redactor redactor = config.redactor();
         GiveUp g = exchange.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class);
         if (g == null) {
@@ -120,7 +120,7 @@ public final class Escalator implements Processor {
                 || exchange.getProperty(ExchangePropertyKey.MULTICAST_INDEX) != null;
     }
 
-    private static ParkRequest request(Exchange exchange, GiveUp g, ParkedConfig config) {
+    private static ParkRequest request(Exchange exchange, GiveUp g, ParkedSettings config) {
         Redactor redactor = config.redactor();
         String failedRoute = g.routeId() != null ? g.routeId() : exchange.getFromRouteId();
         WorkStart unit = WorkStart.of(exchange, failedRoute);

@@ -4,7 +4,7 @@ import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.retry.FailureRecorder;
 
-import io.selfheal.escalation.ParkedConfig;
+import io.selfheal.escalation.ParkedSettings;
 import io.selfheal.escalation.ParkedHeaders;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.escalation.ParkedStore;
@@ -59,12 +59,12 @@ public final class ParkedReplayService {
 
     private final CamelContext context;
     private final ParkedStore store;
-    private final ParkedConfig config;
+    private final ParkedSettings config;
     private final Redactor redactor;
     private volatile ScheduledExecutorService scheduler;
     private volatile ProducerTemplate template;
 
-    ParkedReplayService(CamelContext context, ParkedStore store, ParkedConfig config) {
+    ParkedReplayService(CamelContext context, ParkedStore store, ParkedSettings config) {
         this.context = context;
         this.store = store;
         this.config = config;

@@ -4,7 +4,7 @@ import io.selfheal.camel.InstalledBeans;
 import io.selfheal.camel.Selfheal;
 import io.selfheal.camel.SelfhealRuntime;
 
-import io.selfheal.idempotency.IdempotencyConfig;
+import io.selfheal.idempotency.IdempotencySettings;
 import io.selfheal.idempotency.IdempotentInsert;
 
 import io.selfheal.idempotency.JdbcKeyStore;
@@ -39,13 +39,13 @@ public final class SelfhealIdempotency extends ServiceSupport {
     public static final String REPOSITORY_BEAN = "selfhealIdempotentRepository";
     public static final String DATA_SOURCE_BEAN = "selfhealIdempotencyDataSource";
 
-    private final IdempotencyConfig config;
+    private final IdempotencySettings config;
     private final PooledDataSource dataSource;
     private final JdbcKeyStore store;
     private final Map<String, JdbcIdempotentRepository> repositories = new ConcurrentHashMap<>();
     private final Map<String, IdempotentInsert> sinks = new ConcurrentHashMap<>();
 
-    SelfhealIdempotency(IdempotencyConfig config, Clock clock, String contextName, ThreadSource threads) {
+    SelfhealIdempotency(IdempotencySettings config, Clock clock, String contextName, ThreadSource threads) {
         this.config = config;
         this.dataSource = new PooledDataSource(config.jdbc(), "selfheal-idempotency-" + contextName);
         this.store = new JdbcKeyStore(dataSource, config.table(), clock, config.claimTimeout(), threads);
@@ -82,7 +82,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
         return i;
     }
 
-    public IdempotencyConfig config() {
+    public IdempotencySettings config() {
         return config;
     }
 

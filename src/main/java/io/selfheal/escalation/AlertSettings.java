@@ -31,7 +31,7 @@ import java.util.Set;
  * @param alertmanagerUrl    the Alertmanager the alertmanager sink posts to, or null
  * @param alertmanagerLabels extra static labels of every alert sent to Alertmanager
  */
-public record AlertConfig(List<String> sinks, Duration groupWindow, int queueCapacity, Duration timeout,
+public record AlertSettings(List<String> sinks, Duration groupWindow, int queueCapacity, Duration timeout,
                           int retryMaxAttempts, Duration retryDelay, URI webhookUrl, Map<String, String> webhookHeaders,
                           URI alertmanagerUrl, Map<String, String> alertmanagerLabels) {
     public static final String PREFIX = "selfheal.alert.";
@@ -54,24 +54,24 @@ public record AlertConfig(List<String> sinks, Duration groupWindow, int queueCap
     public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 3;
     public static final Duration DEFAULT_RETRY_DELAY = Duration.ofSeconds(1);
 
-    public AlertConfig {
+    public AlertSettings {
         sinks = List.copyOf(sinks);
         webhookHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(webhookHeaders));
         alertmanagerLabels = Collections.unmodifiableMap(new LinkedHashMap<>(alertmanagerLabels));
     }
 
-    public static AlertConfig defaults() {
-        return new AlertConfig(DEFAULT_SINKS, DEFAULT_GROUP_WINDOW, DEFAULT_QUEUE_CAPACITY, DEFAULT_TIMEOUT,
+    public static AlertSettings defaults() {
+        return new AlertSettings(DEFAULT_SINKS, DEFAULT_GROUP_WINDOW, DEFAULT_QUEUE_CAPACITY, DEFAULT_TIMEOUT,
                 DEFAULT_RETRY_MAX_ATTEMPTS, DEFAULT_RETRY_DELAY, null, Map.of(), null, Map.of());
     }
 
     /** Takes every selfheal.alert.* key from the reader. */
-    public static AlertConfig read(ConfigReader reader) {
+    public static AlertSettings read(ConfigReader reader) {
         List<String> sinks = reader.take(SINKS).map(v -> sinkList(SINKS, v)).orElse(DEFAULT_SINKS);
         Duration groupWindow = reader.read(GROUP_WINDOW, ConfigValues::duration, DEFAULT_GROUP_WINDOW);
-        int queueCapacity = reader.read(QUEUE_CAPACITY, AlertConfig::positiveCount, DEFAULT_QUEUE_CAPACITY);
-        Duration timeout = reader.read(TIMEOUT, AlertConfig::positive, DEFAULT_TIMEOUT);
-        int retryMax = reader.read(RETRY_MAX_ATTEMPTS, AlertConfig::positiveCount, DEFAULT_RETRY_MAX_ATTEMPTS);
+        int queueCapacity = reader.read(QUEUE_CAPACITY, AlertSettings::positiveCount, DEFAULT_QUEUE_CAPACITY);
+        Duration timeout = reader.read(TIMEOUT, AlertSettings::positive, DEFAULT_TIMEOUT);
+        int retryMax = reader.read(RETRY_MAX_ATTEMPTS, AlertSettings::positiveCount, DEFAULT_RETRY_MAX_ATTEMPTS);
         Duration retryDelay = reader.read(RETRY_DELAY, ConfigValues::duration, DEFAULT_RETRY_DELAY);
         URI webhook = reader.take(WEBHOOK_URL).filter(v -> !v.isBlank()).map(v -> httpUrl(WEBHOOK_URL, v)).orElse(null);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -95,7 +95,7 @@ public record AlertConfig(List<String> sinks, Duration groupWindow, int queueCap
             throw new ConfigException(ALERTMANAGER_URL, ALERTMANAGER_URL + " is required when " + SINKS
                     + " names alertmanager");
         }
-        return new AlertConfig(sinks, groupWindow, queueCapacity, timeout, retryMax, retryDelay, webhook, headers,
+        return new AlertSettings(sinks, groupWindow, queueCapacity, timeout, retryMax, retryDelay, webhook, headers,
                 alertmanager, labels);
     }
 
@@ -148,7 +148,7 @@ public record AlertConfig(List<String> sinks, Duration groupWindow, int queueCap
     /** Without the URLs and headers, which may hold secrets (a Slack webhook path, an Authorization header). */
     @Override
     public String toString() {
-        return "AlertConfig[sinks=" + sinks + ", groupWindow=" + groupWindow + ", queueCapacity=" + queueCapacity
+        return "AlertSettings[sinks=" + sinks + ", groupWindow=" + groupWindow + ", queueCapacity=" + queueCapacity
                 + ", timeout=" + timeout + ", retryMaxAttempts=" + retryMaxAttempts + ", retryDelay=" + retryDelay
                 + ", alertmanagerLabels=" + alertmanagerLabels.keySet() + "]";
     }

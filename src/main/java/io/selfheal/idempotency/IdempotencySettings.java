@@ -24,7 +24,7 @@ import java.util.Objects;
  *                          renews its claims every third of it, so a claim older than this belongs to a process that
  *                          died, and the next copy of the message takes it over
  */
-public record IdempotencyConfig(String url, String username, String password, String table, int poolSize,
+public record IdempotencySettings(String url, String username, String password, String table, int poolSize,
                                 Duration connectionTimeout, Duration claimTimeout) {
     public static final String PREFIX = "selfheal.idempotency.";
     public static final String URL = PREFIX + "url";
@@ -55,7 +55,7 @@ public record IdempotencyConfig(String url, String username, String password, St
     /** Claims are renewed every third of the timeout: shorter would renew faster than a database round trip allows. */
     public static final Duration MIN_CLAIM_TIMEOUT = Duration.ofSeconds(1);
 
-    public IdempotencyConfig {
+    public IdempotencySettings {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(table, "table");
         username = username == null ? "" : username;
@@ -64,13 +64,13 @@ public record IdempotencyConfig(String url, String username, String password, St
         Objects.requireNonNull(claimTimeout, "claimTimeout");
     }
 
-    public static IdempotencyConfig defaults() {
-        return new IdempotencyConfig(DEFAULT_URL, "", "", DEFAULT_TABLE, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT,
+    public static IdempotencySettings defaults() {
+        return new IdempotencySettings(DEFAULT_URL, "", "", DEFAULT_TABLE, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT,
                 DEFAULT_CLAIM_TIMEOUT);
     }
 
     /** Takes every {@code selfheal.idempotency.*} key from the reader; an invalid value names its key. */
-    public static IdempotencyConfig parse(ConfigReader reader) {
+    public static IdempotencySettings parse(ConfigReader reader) {
         String url = reader.take(URL).orElse(DEFAULT_URL);
         if (!url.startsWith("jdbc:") || url.length() <= "jdbc:".length()) {
             throw new ConfigException(URL, "Invalid JDBC URL for " + URL
@@ -104,7 +104,7 @@ public record IdempotencyConfig(String url, String username, String password, St
             throw new ConfigException(CLAIM_TIMEOUT, "Invalid " + CLAIM_TIMEOUT + " " + claimTimeout.toMillis()
                     + "ms: must be at least " + MIN_CLAIM_TIMEOUT.toSeconds() + "s");
         }
-        return new IdempotencyConfig(url, username, password, table, poolSize, timeout, claimTimeout);
+        return new IdempotencySettings(url, username, password, table, poolSize, timeout, claimTimeout);
     }
 
     /** Where the keys live, as the pool opens it. */
@@ -115,7 +115,7 @@ public record IdempotencyConfig(String url, String username, String password, St
     /** Never prints the password. */
     @Override
     public String toString() {
-        return "IdempotencyConfig[url=" + jdbc().describeUrl() + ", username=" + username + ", table=" + table + ", poolSize="
+        return "IdempotencySettings[url=" + jdbc().describeUrl() + ", username=" + username + ", table=" + table + ", poolSize="
                 + poolSize + ", connectionTimeout=" + connectionTimeout.toMillis() + "ms, claimTimeout="
                 + claimTimeout.toMillis() + "ms]";
     }

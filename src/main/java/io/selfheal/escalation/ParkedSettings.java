@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * The {@code selfheal.parked.*} section: where given-up messages are stored, what of them is kept, who may replay
  * them over HTTP, and when they are replayed without anyone acting. Immutable; every error names its key.
  */
-public final class ParkedConfig {
+public final class ParkedSettings {
     public static final String PREFIX = "selfheal.parked.";
     public static final String URL = PREFIX + "url";
     public static final String USERNAME = PREFIX + "username";
@@ -78,7 +78,7 @@ public final class ParkedConfig {
     private final Duration storeRetryInitialDelay;
     private final Duration storeRetryMaxDelay;
 
-    private ParkedConfig(String url, String username, String password, String table, Redactor redactor,
+    private ParkedSettings(String url, String username, String password, String table, Redactor redactor,
                          SensitiveHeaderMode mode, long maxBodySize, String apiToken, Duration replayPollInterval,
                          Duration replayTimeout, boolean autoReplayEnabled, Set<GiveUpReason> autoReplayReasons,
                          double autoReplayRate, Duration storeRetryInitialDelay, Duration storeRetryMaxDelay) {
@@ -99,7 +99,7 @@ public final class ParkedConfig {
         this.storeRetryMaxDelay = storeRetryMaxDelay;
     }
 
-    public static ParkedConfig read(ConfigReader reader) {
+    public static ParkedSettings read(ConfigReader reader) {
         String url = reader.take(URL).filter(v -> !v.isBlank()).orElse(DEFAULT_URL);
         if (SqlDialect.fromUrl(url).isEmpty()) { // fails early, naming the key, for a database the store cannot speak to
             throw new ConfigException(URL, "Unsupported database for " + URL
@@ -140,7 +140,7 @@ public final class ParkedConfig {
         }
         boolean autoEnabled = reader.take(AUTO_REPLAY_ENABLED).map(v -> ConfigValues.bool(AUTO_REPLAY_ENABLED, v))
                 .orElse(true);
-        Set<GiveUpReason> reasons = reader.take(AUTO_REPLAY_REASONS).map(ParkedConfig::reasons)
+        Set<GiveUpReason> reasons = reader.take(AUTO_REPLAY_REASONS).map(ParkedSettings::reasons)
                 .orElse(DEFAULT_AUTO_REPLAY_REASONS);
         double rate = reader.take(AUTO_REPLAY_RATE).map(v -> ConfigValues.decimal(AUTO_REPLAY_RATE, v))
                 .orElse(DEFAULT_AUTO_REPLAY_RATE);
@@ -160,7 +160,7 @@ public final class ParkedConfig {
             throw new ConfigException(STORE_RETRY_MAX_DELAY, "Invalid value for " + STORE_RETRY_MAX_DELAY
                     + ": must be at least " + STORE_RETRY_INITIAL_DELAY + " (" + storeRetryInitial + ")");
         }
-        return new ParkedConfig(url, username, password, table, new Redactor(extra), mode, maxBody, token, poll,
+        return new ParkedSettings(url, username, password, table, new Redactor(extra), mode, maxBody, token, poll,
                 replayTimeout, autoEnabled, reasons, rate, storeRetryInitial, storeRetryMax);
     }
 
