@@ -253,12 +253,16 @@ public final class ParkedSettings {
     }
 
     /**
-     * Where the store lives, as its pool opens it: a few connections, so parking does not open a connection (or, for
-     * H2, a database) per message.
+     * Where the store lives, as its pool opens it. Parkings come in bursts (the exchanges waiting on one outage give up
+     * at about the same time), so the pool has room for one. The wait for a connection covers opening an embedded H2
+     * file through AUTO_SERVER while another process holds it, which takes over a second.
      */
     public JdbcSettings jdbc() {
-        return new JdbcSettings(url, username, password, 4, Duration.ofSeconds(5));
+        return new JdbcSettings(url, username, password, POOL_SIZE, POOL_WAIT);
     }
+
+    private static final int POOL_SIZE = 16;
+    private static final Duration POOL_WAIT = Duration.ofSeconds(5);
 
     /** The URL with any password in it masked, for messages. */
     public String describeUrl() {
