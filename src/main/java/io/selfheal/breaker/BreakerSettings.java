@@ -48,7 +48,7 @@ public record BreakerSettings(boolean enabled, SlidingWindowType slidingWindowTy
     /**
      * Calls (COUNT_BASED) or seconds (TIME_BASED). A window of 100 (Resilience4j's default) with at least 50 calls
      * tells an upstream that fails a quarter of its calls from one that fails half: over 20 calls a 26 %-flaky upstream
-     * shows 50 % in about one window in twenty, and its breaker opened every few seconds.
+     * shows 50 % in about one window in twenty, so its breaker would open every few seconds.
      */
     public static final int DEFAULT_SLIDING_WINDOW_SIZE = 100;
     public static final int DEFAULT_MINIMUM_CALLS = 50;

@@ -40,8 +40,8 @@ public final class ParkedSettings {
 
     /**
      * An H2 file under ./data. WRITE_DELAY=0 writes each commit through at once: the source deletes its copy as soon
-     * as park() returns, and with H2's default write delay (500 ms) a SIGKILL lost every message parked in the last
-     * half second (ParkedStoreDurabilityTest: 300 of 300), so those messages were gone from both places.
+     * as park() returns, and with H2's default write delay (500 ms) a SIGKILL would lose the messages parked in the
+     * last half second from both places.
      */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/selfheal-parked;AUTO_SERVER=TRUE;WRITE_DELAY=0";
     public static final String DEFAULT_TABLE = "selfheal_parked";

@@ -37,8 +37,8 @@ public record IdempotencySettings(String url, String username, String password, 
 
     /**
      * An H2 file relative to the working directory: survives a restart, owned by one process. WRITE_DELAY=0 writes
-     * each commit through at once: with H2's default (500 ms) a killed process loses the keys of its last half second
-     * (measured: about 2,000 committed keys lost to a SIGKILL), and those messages would be processed twice.
+     * each commit through at once: with H2's default (500 ms) a killed process loses the keys of its last half second,
+     * and those messages would be processed twice.
      */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/selfheal-idempotency;WRITE_DELAY=0";
     public static final String DEFAULT_TABLE = "selfheal_idempotency";
