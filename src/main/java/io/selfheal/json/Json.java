@@ -37,6 +37,21 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * Builds the mapper's serializers and deserializers for what Selfheal writes and reads: Jackson's first use loads
+     * and introspects a few hundred classes, which the first give-up would otherwise pay on its worker thread.
+     */
+    public static void warmUp() {
+        Map<String, Object> sample = new LinkedHashMap<>();
+        sample.put("text", "a\u0008b");
+        sample.put("number", 1L);
+        sample.put("list", java.util.List.of("x", 2));
+        sample.put("nested", Map.of("k", "v"));
+        sample.put("missing", null);
+        readTextMap(write(Map.of("k", "v")));
+        write(sample);
+    }
+
     /** The value as compact JSON. */
     public static String write(Object value) {
         try {

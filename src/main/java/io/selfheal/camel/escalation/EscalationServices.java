@@ -6,6 +6,7 @@ import io.selfheal.camel.Selfheal;
 import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.escalation.AlertService;
 import io.selfheal.escalation.ParkedStore;
+import io.selfheal.json.Json;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 
@@ -61,6 +62,8 @@ public final class EscalationServices extends ServiceSupport {
 
     @Override
     protected void doStart() {
+        // before the first give-up, which writes its record, headers and alert as JSON
+        Json.warmUp();
         replay.start();
     }
 
