@@ -38,9 +38,13 @@ public final class Redactor {
     private static final Pattern SECRET_HEADER_NAME = Pattern.compile(
             "(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|session|"
                     + "signature|auth)");
-    /** {@code token%3Dxyz} in a URL-encoded query inside another URL or a form body. */
+    /**
+     * {@code token%3Dxyz} in a URL-encoded query inside another URL or a form body. As for plain parameters, a name
+     * starts where a run of name characters starts: tried at every character, the name's bounded prefix made a long
+     * run of them cost a thousand steps a character.
+     */
     private static final Pattern ENCODED_PARAM = Pattern.compile(
-            "(?i)(" + SECRET_NAME + ")(%3D)([^&\\s\"'<>%]*(?:%(?!26)[^&\\s\"'<>%]*)*)");
+            "(?i)(?<![a-z0-9_.-])(" + SECRET_NAME + ")(%3D)([^&\\s\"'<>%]*(?:%(?!26)[^&\\s\"'<>%]*)*)");
     /**
      * Query and form parameters whose names say they are secrets: {@code ?token=xyz&api_key=xyz}. A name starts where
      * a run of name characters starts (not at every word boundary inside "a.b.c", which is as slow as it is useless).

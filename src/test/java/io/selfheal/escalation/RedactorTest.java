@@ -57,6 +57,7 @@ class RedactorTest {
         cases.put("{'password': 'p\\'4'}", "{'password': '***'}");
         cases.put("<session id=\"1\">s5</session><ok>1</ok>", "<session id=\"1\">***</session><ok>1</ok>");
         cases.put("redirect=%2Fcb%3Frefresh_token%3Dt6%26x%3D1", "redirect=%2Fcb%3Frefresh_token%3D***%26x%3D1");
+        cases.put("state=user%3Dbob%26password%3Dpw8%26x%3D1 token%3Dt9", "state=user%3Dbob%26password%3D***%26x%3D1 token%3D***");
         cases.put("client_secret=c7&grant_type=client_credentials", "client_secret=***&grant_type=client_credentials");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             assertThat(redactor.text(c.getKey())).as(c.getKey()).isEqualTo(c.getValue());
