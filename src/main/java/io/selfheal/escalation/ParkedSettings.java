@@ -44,6 +44,9 @@ public final class ParkedSettings {
      * last half second from both places.
      */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/selfheal-parked;AUTO_SERVER=TRUE;WRITE_DELAY=0";
+    /** The store's pool: see {@link #jdbc()}. */
+    private static final int POOL_SIZE = 16;
+    private static final Duration POOL_WAIT = Duration.ofSeconds(5);
     public static final String DEFAULT_TABLE = "selfheal_parked";
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final Duration DEFAULT_REPLAY_POLL_INTERVAL = Duration.ofSeconds(2);
@@ -261,8 +264,6 @@ public final class ParkedSettings {
         return new JdbcSettings(url, username, password, POOL_SIZE, POOL_WAIT);
     }
 
-    private static final int POOL_SIZE = 16;
-    private static final Duration POOL_WAIT = Duration.ofSeconds(5);
 
     /** The URL with any password in it masked, for messages. */
     public String describeUrl() {
