@@ -15,6 +15,8 @@ import io.selfheal.observe.LogFormatSwitch;
 import io.selfheal.observe.SelfhealMeters;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -31,16 +33,58 @@ public final class Selfheal {
     private Selfheal() {
     }
 
+    /**
+     * Installs Selfheal into a CamelContext that has not started yet: call it before adding routes and before
+     * {@code context.start()}. A second call returns the runtime already installed.
+     *
+     * @throws IllegalArgumentException when {@code context} is null (with camel-main, call {@link #install(BaseMainSupport)})
+     * @throws IllegalStateException    when the context has started already, or holds a route naming
+     *                                  {@code self-healing} already: those routes would run without self-healing
+     */
     public static SelfhealRuntime install(CamelContext context) throws Exception {
         return install(context, Clock.systemUTC());
     }
 
+    /**
+     * Installs Selfheal into a camel-main before it runs: its CamelContext does not exist until {@code main.run()} (or
+     * {@code start()}) creates it, so Selfheal installs itself as the context is configured, with the properties
+     * camel-main has loaded, before any route is added. Call it before {@code main.run()}.
+     */
+    public static void install(BaseMainSupport main) {
+        if (main == null) {
+            throw new IllegalArgumentException("Selfheal.install: the camel-main is null");
+        }
+        if (main.getCamelContext() != null && main.getCamelContext().getStatus().isStarted()) {
+            throw new IllegalStateException(tooLate(main.getCamelContext()));
+        }
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                try {
+                    install(m.getCamelContext());
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }
+        });
+    }
+
     public static SelfhealRuntime install(CamelContext context, Clock clock) throws Exception {
+        if (context == null) {
+            throw new IllegalArgumentException("Selfheal.install: the CamelContext is null. With camel-main, whose"
+                    + " context exists only once it runs, call Selfheal.install(main) before main.run()");
+        }
         bindH2ToLoopback();
         SelfhealRuntime existing = InstalledBeans.lookup(context, SelfhealRuntime.BEAN_NAME, SelfhealRuntime.class);
         if (existing != null) {
             return existing;
         }
+        if (context.getStatus().isStarted() || context.getStatus().isStarting()) {
+            throw new IllegalStateException(tooLate(context));
+        }
+        StartupChecks.noSelfHealingRoutesYet(context);
         SelfhealConfig config = SelfhealConfig.load(selfhealProperties(context));
         if (config.logFormat() == LogFormat.JSON) {
             LogFormatSwitch.useJson();
@@ -61,6 +105,12 @@ public final class Selfheal {
         // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing
         context.addStartupListener((ctx, alreadyStarted) -> StartupChecks.routeConfigurationsExist(ctx));
         return runtime;
+    }
+
+    private static String tooLate(CamelContext context) {
+        return "Selfheal.install: the CamelContext '" + context.getName() + "' has started already and its routes"
+                + " would run without self-healing; call Selfheal.install(context) before context.start(), or"
+                + " Selfheal.install(main) before main.run()";
     }
 
     /** The system property H2 reads, once, for the address its servers bind (AUTO_SERVER's TCP server included). */

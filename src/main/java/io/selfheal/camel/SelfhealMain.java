@@ -73,18 +73,8 @@ public final class SelfhealMain {
         Main main = new Main();
         main.setInitialProperties(JobProperties.builtInDefaults());
         main.setDefaultPropertyPlaceholderLocation(USER_PROPERTIES);
+        Selfheal.install(main);
         main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void beforeConfigure(BaseMainSupport m) {
-                try {
-                    Selfheal.install(m.getCamelContext());
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
-            }
-
             @Override
             public void afterConfigure(BaseMainSupport m) {
                 // the routes are loaded by now and nothing has started: refuse here, before Camel starts anything

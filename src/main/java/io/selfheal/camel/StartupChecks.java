@@ -55,6 +55,27 @@ final class StartupChecks {
         }
     }
 
+    /**
+     * Camel merges a route configuration into a route as the route is added, so a route added before Selfheal named a
+     * configuration that did not exist yet and would run without self-healing: refuse, saying when to install.
+     */
+    static void noSelfHealingRoutesYet(CamelContext context) {
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        if (model == null) {
+            return;
+        }
+        List<String> early = model.getRouteDefinitions().stream()
+                .filter(r -> r.getRouteConfigurationId() != null && java.util.Arrays.stream(
+                        r.getRouteConfigurationId().split(",")).map(String::trim)
+                        .anyMatch(id -> PatternHelper.matchPattern(SelfHealingClauses.ROUTE_CONFIGURATION_ID, id)))
+                .map(RouteDefinition::getRouteId).toList();
+        if (!early.isEmpty()) {
+            throw new IllegalStateException("Selfheal.install: route(s) " + early + " were added to the CamelContext"
+                    + " before Selfheal and would run without self-healing; call Selfheal.install(context) before"
+                    + " adding routes (with camel-main, Selfheal.install(main) before main.run())");
+        }
+    }
+
     static String unknownConfiguration(String routeId, String id, List<String> configurations) {
         String nearest = configurations.stream().min(Comparator.comparingInt(c -> distance(c, id))).orElse(null);
         StringBuilder sb = new StringBuilder("route '").append(routeId).append("' names routeConfigurationId '")
