@@ -108,6 +108,9 @@ public final class ParkedSettings {
             throw new ConfigException(URL, "Unsupported database for " + URL
                     + ": expected a jdbc:h2:, jdbc:postgresql: or jdbc:mariadb: URL");
         }
+        SqlDialect.missingDriver(url).ifPresent(why -> {
+            throw new ConfigException(URL, URL + ": " + why);
+        });
         String username = reader.take(USERNAME).orElse(url.startsWith("jdbc:h2:") ? "sa" : null);
         String password = reader.take(PASSWORD).orElse("");
         String table = reader.take(TABLE).filter(v -> !v.isBlank()).orElse(DEFAULT_TABLE);

@@ -80,6 +80,9 @@ public record IdempotencySettings(String url, String username, String password, 
             throw new ConfigException(URL, "Unsupported database in " + URL + ": supported are "
                     + "jdbc:h2:, jdbc:postgresql: and jdbc:mariadb: (or jdbc:mysql: served by MariaDB)");
         }
+        SqlDialect.missingDriver(url).ifPresent(why -> {
+            throw new ConfigException(URL, URL + ": " + why);
+        });
         String username = reader.take(USERNAME).orElse("");
         String password = reader.take(PASSWORD).orElse("");
         String table = reader.take(TABLE).orElse(DEFAULT_TABLE);

@@ -99,6 +99,26 @@ public enum SqlDialect {
         return Optional.empty();
     }
 
+    /**
+     * Why a URL cannot be connected to, if no JDBC driver on the classpath accepts it: the library leaves the
+     * PostgreSQL and MariaDB drivers to the application (the runnable jar has all three), so a missing one is a
+     * start-up error that names what to add, not a "No suitable driver" at the first parked message.
+     */
+    public static Optional<String> missingDriver(String url) {
+        try {
+            java.sql.DriverManager.getDriver(url);
+            return Optional.empty();
+        } catch (SQLException e) {
+            String artifact = fromUrl(url).map(d -> switch (d) {
+                case H2 -> "com.h2database:h2";
+                case POSTGRESQL -> "org.postgresql:postgresql";
+                case MARIADB -> "org.mariadb.jdbc:mariadb-java-client";
+            }).orElse("the database's JDBC driver");
+            return Optional.of("no JDBC driver on the classpath accepts this URL: add " + artifact
+                    + " to the application's dependencies");
+        }
+    }
+
     /** By what the server says it is (works for data sources whose URL is hidden behind a pool or proxy). */
     public static SqlDialect of(Connection connection) throws SQLException {
         DatabaseMetaData md = connection.getMetaData();
