@@ -89,6 +89,7 @@ public final class Selfheal {
         if (config.logFormat() == LogFormat.JSON) {
             LogFormatSwitch.useJson();
         }
+        Launcher.logAdded();
         SelfhealMeters meters = new SelfhealMeters(meterRegistry(context));
         SelfhealRuntime runtime = new SelfhealRuntime(config, clock, meters);
         InstalledBeans.bind(context, SelfhealRuntime.BEAN_NAME, runtime);

@@ -53,7 +53,7 @@ public final class SelfhealMain {
                         "the directory " + missing.getFile() + " does not exist");
             }
         }
-        return rootMessage(e);
+        return StartupChecks.withComponentHint(rootMessage(e));
     }
 
     /** The most useful message in a cause chain: a configuration error's, else the deepest one. */

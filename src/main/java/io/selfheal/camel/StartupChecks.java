@@ -15,16 +15,26 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What start-up refuses, each with one message that says what is wrong and what to do, instead of running in a way the
  * user did not ask for: a route naming a route configuration that does not exist (Camel ignores it, so the route would
  * run unprotected), a port another process holds (camel-main logs the failure and carries on without its HTTP server),
- * and, for the jar, nothing to run.
+ * and, for the jar, nothing to run. And a failure Camel words for itself but a user of the jar cannot act on alone:
+ * a component that is not on the class path.
  */
 final class StartupChecks {
     /** Route ids of Selfheal's own routes (escalation, parked API) start with this. */
     static final String OWN_ROUTE_PREFIX = "selfheal-";
+
+    /**
+     * How Camel says a route names a component the class path lacks: "No component found with scheme: kafka" (alone or
+     * inside "Failed to resolve endpoint: ... due to: ..."), or, for a route's {@code from}, "No endpoint could be found
+     * for: kafka://orders?..., please check your classpath contains the needed Camel component jar."
+     */
+    private static final Pattern NO_COMPONENT = Pattern.compile(
+            "No component found with scheme: [A-Za-z0-9+.-]+|No endpoint could be found for: [A-Za-z][A-Za-z0-9+.-]*:");
 
     private StartupChecks() {
     }
@@ -130,5 +140,21 @@ final class StartupChecks {
                 + " (working directory " + Path.of("").toAbsolutePath() + "). Put your YAML routes in ./routes/ and"
                 + " settings in ./config/application.properties, or set camel.main.routes-include-pattern; to run the"
                 + " demo, start the jar in a clone of the project, where routes/ and config/ hold it";
+    }
+
+    /**
+     * A start-up failure's one line, with where to put a missing component when Camel found none for a route's scheme
+     * (the jar ships a few; the others go in the lib folder, see {@link Launcher}); any other line unchanged.
+     */
+    static String withComponentHint(String line) {
+        return withComponentHint(line, Launcher.folderName(System.getProperty(Launcher.PROPERTY), System.getenv()));
+    }
+
+    static String withComponentHint(String line, String libFolder) {
+        if (line == null || !NO_COMPONENT.matcher(line).find()) {
+            return line;
+        }
+        return line + " (add the component's jar and its dependencies to " + libFolder
+                + ": docs/guides/operations.md#adding-components)";
     }
 }
