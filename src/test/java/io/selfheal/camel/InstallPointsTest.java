@@ -53,9 +53,21 @@ class InstallPointsTest {
     }
 
     @Test
-    void afterASelfHealingRouteIsAddedItRefusesInOneLine() throws Exception {
-        // Camel merges a route configuration into a route as the route is added: this route would not heal
+    void afterASelfHealingRouteIsAddedItWasInstalledByThatRoute() throws Exception {
+        // Camel merges a route configuration as a route is added: SelfhealPlugin installed Selfheal just before
         CamelContext ctx = plainContext();
+        ctx.addRoutes(route());
+        SelfhealRuntime runtime = Selfheal.install(ctx);
+        assertThat(SelfhealRuntime.of(ctx)).isSameAs(runtime);
+        ctx.start();
+        assertHeals(ctx);
+    }
+
+    @Test
+    void aSelfHealingRouteAddedWhileSelfhealIsNotThereIsRefusedInOneLine() throws Exception {
+        // what the plugin prevents: the route exists in the model, and Selfheal has not been installed
+        CamelContext ctx = plainContext();
+        ctx.getRegistry().unbind(SelfhealPlugin.BEAN_NAME);
         ctx.addRoutes(route());
         assertThatThrownBy(() -> Selfheal.install(ctx))
                 .isInstanceOf(IllegalStateException.class)
