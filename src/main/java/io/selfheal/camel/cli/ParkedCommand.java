@@ -215,7 +215,8 @@ public final class ParkedCommand {
         try {
             pollers = store.replayPollers();
         } catch (RuntimeException e) {
-            return Optional.of("cannot tell whether a Selfheal job polls this store (" + e.getMessage() + "): a "
+            return Optional.of("cannot tell whether a Selfheal job polls this store ("
+                    + store.config().redactor().text(String.valueOf(e.getMessage())) + "): a "
                     + "running job replays them within its replay-poll-interval, else the next job started against "
                     + "this store replays them as it starts");
         }

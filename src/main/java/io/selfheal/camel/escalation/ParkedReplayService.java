@@ -70,6 +70,8 @@ public final class ParkedReplayService {
     /** This job as its polls name it in the store ({@code host:pid/context}); set by the first poll. */
     private volatile String instance;
     private volatile boolean pollRecordFailed;
+    /** Held while a poll or the stop is written, so a poll in flight cannot overwrite the stop. */
+    private final Object pollRecord = new Object();
 
     ParkedReplayService(CamelContext context, ParkedStore store, ParkedSettings config) {
         this.context = context;
@@ -117,12 +119,14 @@ public final class ParkedReplayService {
             context.getExecutorServiceManager().shutdownNow(scheduler);
             scheduler = null;
         }
-        if (wasPolling && instance != null) {
-            try {
-                store.recordReplayPollerStopped(instance);
-            } catch (RuntimeException e) {
-                LOG.warn("could not record in the parked store that the replay poller {} stopped: {}", instance,
-                        redactor.text(String.valueOf(e.getMessage())));
+        synchronized (pollRecord) {
+            if (wasPolling && instance != null) {
+                try {
+                    store.recordReplayPollerStopped(instance);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not record in the parked store that the replay poller {} stopped: {}", instance,
+                            redactor.text(String.valueOf(e.getMessage())));
+                }
             }
         }
         if (template != null) {
@@ -338,7 +342,12 @@ public final class ParkedReplayService {
             if (instance == null) {
                 instance = instanceName(context);
             }
-            store.recordReplayPoll(instance, config.replayPollInterval());
+            synchronized (pollRecord) {
+                if (!polling) {
+                    return;
+                }
+                store.recordReplayPoll(instance, config.replayPollInterval());
+            }
             pollRecordFailed = false;
         } catch (RuntimeException e) {
             // the replays go on without it; said once, not at every poll

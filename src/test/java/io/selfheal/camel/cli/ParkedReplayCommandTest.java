@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,6 +120,24 @@ class ParkedReplayCommandTest {
         assertThat(s.code()).isZero();
         assertThat(s.out()).contains("no running Selfheal job has polled this store since")
                 .contains("(other-host:4343/camel-1, stopped at ");
+    }
+
+    @Test
+    void aStoreWhosePollersTableIsUnusableStillTakesTheRequestAndSaysItCannotTell() throws Exception {
+        // a table of that name that is not the pollers table: opening the store leaves it, reading it fails
+        try (Connection c = DriverManager.getConnection(storeKeys.get("selfheal.parked.url"), "sa", "");
+             Statement s = c.createStatement()) {
+            s.execute("DROP TABLE " + storeKeys.get("selfheal.parked.table") + "_pollers");
+            s.execute("CREATE TABLE " + storeKeys.get("selfheal.parked.table") + "_pollers (x INT)");
+        }
+        long id = parked("order-5");
+
+        SelfhealCommandTest.Run r = replay(id);
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("#" + id + " replay requested")
+                .contains("cannot tell whether a Selfheal job polls this store");
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(ParkedStatus.REPLAY_REQUESTED);
     }
 
     @Test

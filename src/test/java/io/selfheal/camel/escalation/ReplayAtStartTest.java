@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +74,37 @@ class ReplayAtStartTest {
             job.stop();
             assertThat(store.replayPollers().live(Instant.now())).isEmpty();
             assertThat(store.replayPollers().last().orElseThrow().stoppedAt()).isNotNull();
+        }
+    }
+
+    @Test
+    void aPollersTableThatCannotBeWrittenStopsNoReplay() throws Exception {
+        Map<String, String> storeKeys = Map.of("selfheal.parked.url",
+                "jdbc:h2:mem:start-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                "selfheal.parked.table", EscalationTests.uniqueTable());
+        try (ParkedStore store = new ParkedStore(SelfhealConfig.load(storeKeys).parked(), Clock.systemUTC())) {
+            try (Connection c = DriverManager.getConnection(storeKeys.get("selfheal.parked.url"), "sa", "");
+                 Statement s = c.createStatement()) {
+                s.execute("DROP TABLE " + storeKeys.get("selfheal.parked.table") + "_pollers");
+                s.execute("CREATE TABLE " + storeKeys.get("selfheal.parked.table") + "_pollers (x INT)");
+            }
+            GiveUp g = new GiveUp(FailureClass.TRANSIENT, GiveUpReason.ATTEMPTS, 3, Duration.ofMillis(50), null, null,
+                    "ledger", "orders", "ex-3", "http://ledger/book", "key-3", List.of("HTTP 503"), "tried 3 times");
+            long id = store.park(new ParkRequest("order-3".getBytes(StandardCharsets.UTF_8), "{}", "orders",
+                    "http://ledger/book", "direct://orders", g, null));
+            assertThat(store.requestReplay(id, "ops", null, null, null)).isTrue();
+            List<String> delivered = new CopyOnWriteArrayList<>();
+            contexts.start(TestContexts.scaled(storeKeys, "selfheal.parked.replay-poll-interval", "1h"),
+                    new RouteBuilder() {
+                        @Override
+                        public void configure() {
+                            from("direct:orders").routeId("orders").routeConfigurationId("self-healing")
+                                    .process(e -> delivered.add(e.getIn().getBody(String.class)));
+                        }
+                    });
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.find(id).orElseThrow().status()
+                    == ParkedStatus.REPLAYED);
+            assertThat(delivered).containsExactly("order-3");
         }
     }
 
