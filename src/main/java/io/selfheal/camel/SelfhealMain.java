@@ -1,14 +1,15 @@
 package io.selfheal.camel;
 
-import io.selfheal.camel.cli.ParkedCli;
-import io.selfheal.camel.cli.ReportCommand;
+import io.selfheal.camel.cli.SelfhealCommand;
 
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import java.io.IOException;
-import java.util.Properties;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 
 /**
  * The jar's entry point. Loads the built-in defaults ({@value #DEFAULTS_RESOURCE}, lowest precedence), then
@@ -23,15 +24,19 @@ public final class SelfhealMain {
     private SelfhealMain() {
     }
 
+    /**
+     * The jar's command line ({@link SelfhealCommand}): {@code run} (the job; also what no command does),
+     * {@code parked}, {@code report}, {@code help}, {@code --help}, {@code --version}.
+     */
     public static void main(String[] args) {
         Selfheal.bindH2ToLoopback();
-        if (args.length > 0 && "report".equals(args[0])) {
-            System.exit(ReportCommand.run(args, System.out, System.err));
-        }
-        if (args.length > 0 && "parked".equals(args[0])) {
-            // the parked-message command line: acts on the configured store, starts no routes
-            System.exit(ParkedCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-        }
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+        System.exit(SelfhealCommand.execute(args, out, err));
+    }
+
+    /** Runs the job with camel-main's {@code args} until it ends; its exit code (1 when start-up failed). */
+    public static int runJob(String[] args) {
         int code;
         Main main = null;
         try {
@@ -42,7 +47,7 @@ public final class SelfhealMain {
             System.err.println("Selfheal could not start: " + startupFailure(e, main));
             code = 1;
         }
-        System.exit(code);
+        return code;
     }
 
     /** Why start-up failed, in one line: a missing routes directory says what to do, not only its name. */

@@ -1,14 +1,19 @@
 package io.selfheal.escalation;
 
 import io.selfheal.jdbc.SqlDialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The parked table: its DDL, its index, and the columns added since the first release, which a table created by an
- * earlier version gets when the store opens.
+ * earlier version gets when the store opens; and beside it the pollers table, where each running job's replay poller
+ * records its polls (see {@link ReplayPoll}).
  */
 final class ParkedSchema {
+    private static final Logger LOG = LoggerFactory.getLogger(ParkedSchema.class);
+
     private final String table;
     private final SqlDialect dialect;
 
@@ -24,9 +29,40 @@ final class ParkedSchema {
         // H2, PostgreSQL and MariaDB all know ADD COLUMN IF NOT EXISTS. Only a missing one is altered: a store the
         // process may use but not alter opens as before.
         for (String column : addedColumns().split(", ")) {
-            if (!hasColumn(jdbc, column.substring(0, column.indexOf(' ')))) {
+            if (!hasColumn(jdbc, table, column.substring(0, column.indexOf(' ')))) {
                 jdbc.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column);
             }
+        }
+        ensurePollers(jdbc);
+    }
+
+    /** The table of the replay pollers' polls: {@code <table>_pollers}. */
+    String pollersTable() {
+        return table + "_pollers";
+    }
+
+    String createPollersTable() {
+        return "CREATE TABLE IF NOT EXISTS " + pollersTable() + " ("
+                + "instance VARCHAR(255) NOT NULL PRIMARY KEY, "
+                + "polled_at " + dialect.timestampMillis() + " NOT NULL, "
+                + "poll_interval_ms BIGINT NOT NULL, "
+                + "stopped_at " + dialect.timestampMillis() + " NULL)";
+    }
+
+    /**
+     * Creates the pollers table when missing. Without it the store still parks and replays (only the command line
+     * cannot tell whether a job polls), so a store the process may use but not alter, created before this table
+     * existed, still opens.
+     */
+    private void ensurePollers(JdbcTemplate jdbc) {
+        if (hasColumn(jdbc, pollersTable(), "instance")) {
+            return;
+        }
+        try {
+            jdbc.execute(createPollersTable());
+        } catch (DataAccessException e) {
+            LOG.warn("could not create the table {} (the record of running jobs' replay polls; parked replay cannot "
+                    + "tell whether a job polls this store): {}", pollersTable(), e.getMostSpecificCause().getMessage());
         }
     }
 
@@ -73,7 +109,7 @@ final class ParkedSchema {
                 + ", body_type VARCHAR(255)";
     }
 
-    private boolean hasColumn(JdbcTemplate jdbc, String column) {
+    private static boolean hasColumn(JdbcTemplate jdbc, String table, String column) {
         try {
             jdbc.execute("SELECT " + column + " FROM " + table + " WHERE 1 = 0");
             return true;

@@ -46,6 +46,7 @@ public final class ParkedStore implements AutoCloseable {
     private final ParkedSettings config;
     private final SqlDialect dialect;
     private final String table;
+    private final String pollers;
     private final PooledDataSource pool;
     private volatile boolean closed;
     private final JdbcTemplate jdbc;
@@ -74,8 +75,10 @@ public final class ParkedStore implements AutoCloseable {
         this.jdbc.setExceptionTranslator(new SQLExceptionSubclassTranslator());
         this.transaction = new TransactionTemplate(new DataSourceTransactionManager(whileOpen));
         this.clock = clock;
+        ParkedSchema schema = new ParkedSchema(table, dialect);
+        this.pollers = schema.pollersTable();
         try {
-            new ParkedSchema(table, dialect).ensure(jdbc);
+            schema.ensure(jdbc);
         } catch (DataAccessException e) {
             pool.close();
             throw new ParkingException("cannot open the parked store at " + config.describeUrl() + " (table " + table
@@ -394,6 +397,55 @@ public final class ParkedStore implements AutoCloseable {
             ps.setString(7, ParkedStatus.PARKED.name());
             ps.setString(8, ParkedStatus.REPLAY_REQUESTED.name());
         }) == 1;
+    }
+
+    /**
+     * Records a poll of the replay poller of the job {@code instance} (which polls every {@code interval}): what
+     * {@link #replayPollers()} reads, from any host. A job's first poll also forgets the pollers silent for a day.
+     */
+    public void recordReplayPoll(String instance, Duration interval) {
+        LocalDateTime now = now();
+        String name = cut(instance, 255);
+        int updated = update("UPDATE " + pollers + " SET polled_at = ?, poll_interval_ms = ?, stopped_at = NULL "
+                + "WHERE instance = ?", ps -> {
+            ps.setObject(1, now);
+            ps.setLong(2, interval.toMillis());
+            ps.setString(3, name);
+        });
+        if (updated == 0) {
+            LocalDateTime dayAgo = now.minusDays(1);
+            update("DELETE FROM " + pollers + " WHERE polled_at < ?", ps -> ps.setObject(1, dayAgo));
+            update("INSERT INTO " + pollers + " (instance, polled_at, poll_interval_ms) VALUES (?, ?, ?)", ps -> {
+                ps.setString(1, name);
+                ps.setObject(2, now);
+                ps.setLong(3, interval.toMillis());
+            });
+        }
+    }
+
+    /** The replay poller of {@code instance} stopped (its job shut down): it carries out no more replays. */
+    public void recordReplayPollerStopped(String instance) {
+        LocalDateTime now = now();
+        update("UPDATE " + pollers + " SET stopped_at = ? WHERE instance = ?", ps -> {
+            ps.setObject(1, now);
+            ps.setString(2, cut(instance, 255));
+        });
+    }
+
+    /** The pollers that recorded polls here (at most the 100 newest): whether a running job will pick a replay up. */
+    public ReplayPollers replayPollers() {
+        try {
+            return new ReplayPollers(jdbc.query("SELECT instance, polled_at, poll_interval_ms, stopped_at FROM " + pollers
+                    + " ORDER BY polled_at DESC", ps -> ps.setMaxRows(100), (rs, n) -> new ReplayPoll(rs.getString(1),
+                    utc(rs.getObject(2, LocalDateTime.class)), Duration.ofMillis(rs.getLong(3)),
+                    utc(rs.getObject(4, LocalDateTime.class)))));
+        } catch (DataAccessException e) {
+            throw queryFailed(e);
+        }
+    }
+
+    private static Instant utc(LocalDateTime t) {
+        return t == null ? null : t.toInstant(ZoneOffset.UTC);
     }
 
     @Override

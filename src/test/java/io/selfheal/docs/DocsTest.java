@@ -1,7 +1,12 @@
 package io.selfheal.docs;
 
+import io.selfheal.camel.cli.SelfhealCommand;
 import io.selfheal.settings.SelfhealConfig;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The documentation stands alone and stays true: every relative link in the repository's Markdown leads to a file of
  * the repository (and, with an anchor, to a heading of that Markdown file), no document points outside it, the configuration reference lists exactly the keys the code knows,
- * and the README stays short enough to be read.
+ * the command-line reference every command and option of the command tree, and the README stays short enough to be read.
  */
 class DocsTest {
     private static final Path ROOT = Path.of("").toAbsolutePath().normalize();
@@ -219,6 +224,95 @@ class DocsTest {
     void metricsReferenceNamesEveryMeter() throws Exception {
         assertThat(missingFrom("docs/reference/metrics.md", io.selfheal.observe.SelfhealMeters.class))
                 .as("SelfhealMeters names the metrics reference does not list").isEmpty();
+    }
+
+    /**
+     * Every command of the jar's picocli tree has a heading of its path in docs/reference/cli.md ({@code parked replay}),
+     * and its section names each of its options and parameters in code; the standard {@code --help} and
+     * {@code --version} options are named once for all.
+     */
+    @Test
+    void cliReferenceNamesEveryCommandAndOptionOfTheCommandTree() {
+        String text = read(ROOT.resolve("docs/reference/cli.md"));
+        Map<String, String> sections = sections(text);
+        List<String> paths = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<CommandLine> commands = new ArrayList<>();
+        collect(SelfhealCommand.commandLine(), commands);
+        for (CommandLine command : commands) {
+            CommandSpec spec = command.getCommandSpec();
+            String path = spec.qualifiedName(" ").substring(SelfhealCommand.NAME.length()).trim();
+            paths.add(path);
+            String section = path.isEmpty() ? text : sections.get(path);
+            if (section == null) {
+                missing.add("a heading '" + path + "'");
+                continue;
+            }
+            for (OptionSpec option : spec.options()) {
+                if (!path.isEmpty() && (option.usageHelp() || option.versionHelp())) {
+                    continue;
+                }
+                for (String name : option.names()) {
+                    if (!section.contains("`" + name)) {
+                        missing.add((path.isEmpty() ? "" : path + " ") + name);
+                    }
+                }
+            }
+            for (PositionalParamSpec parameter : spec.positionalParameters()) {
+                if (!section.contains(parameter.paramLabel())) {
+                    missing.add(path + " " + parameter.paramLabel());
+                }
+            }
+        }
+        assertThat(paths).as("the commands the check walks").contains("", "run", "parked", "parked replay", "report",
+                "help");
+        assertThat(missing).as("commands and options of the jar that docs/reference/cli.md does not name").isEmpty();
+    }
+
+    private static void collect(CommandLine command, List<CommandLine> into) {
+        into.add(command);
+        command.getSubcommands().values().forEach(c -> collect(c, into));
+    }
+
+    /** Each heading's text (backticks dropped) and its section: up to the next heading of the same or a higher level. */
+    private static Map<String, String> sections(String markdown) {
+        List<String> lines = fencedLinesBlanked(markdown).lines().toList();
+        Map<String, String> out = new TreeMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            int level = headingLevel(lines.get(i));
+            if (level == 0) {
+                continue;
+            }
+            int end = i + 1;
+            while (end < lines.size() && (headingLevel(lines.get(end)) == 0 || headingLevel(lines.get(end)) > level)) {
+                end++;
+            }
+            String title = lines.get(i).substring(level).replace("`", "").trim();
+            out.put(title, String.join("\n", markdown.lines().toList().subList(i, end)));
+        }
+        return out;
+    }
+
+    private static int headingLevel(String line) {
+        int n = 0;
+        while (n < line.length() && line.charAt(n) == '#') {
+            n++;
+        }
+        return n > 0 && n <= 6 && line.length() > n && line.charAt(n) == ' ' ? n : 0;
+    }
+
+    /** The text with each line of a fenced block blanked, so line numbers stay those of the original. */
+    private static String fencedLinesBlanked(String markdown) {
+        StringBuilder out = new StringBuilder();
+        boolean inBlock = false;
+        for (String line : markdown.lines().toList()) {
+            boolean fence = line.strip().startsWith("```") || line.strip().startsWith("~~~");
+            out.append(inBlock || fence ? "" : line).append('\n');
+            if (fence) {
+                inBlock = !inBlock;
+            }
+        }
+        return out.toString();
     }
 
     /** The values of {@code type}'s public String constants that {@code doc} does not show in backticks. */

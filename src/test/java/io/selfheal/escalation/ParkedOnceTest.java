@@ -64,6 +64,7 @@ class ParkedOnceTest {
             if (pg) {
                 try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
                     s.execute("DROP TABLE IF EXISTS " + table);
+                    s.execute("DROP TABLE IF EXISTS " + table + "_pollers");
                 }
             }
         }

@@ -108,6 +108,7 @@ class ParkedStoreMigrationTest {
         } finally {
             try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
                 s.execute("DROP TABLE IF EXISTS " + table);
+                s.execute("DROP TABLE IF EXISTS " + table + "_pollers");
             }
         }
     }

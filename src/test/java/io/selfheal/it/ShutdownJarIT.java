@@ -64,6 +64,7 @@ class ShutdownJarIT {
         }
         try (Connection c = DriverManager.getConnection(PG_URL, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + table);
+            s.execute("DROP TABLE IF EXISTS " + table + "_pollers");
         }
     }
 

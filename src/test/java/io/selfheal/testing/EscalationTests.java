@@ -37,6 +37,7 @@ public final class EscalationTests {
         try (Connection c = DriverManager.getConnection(url, user, "");
              Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS " + table);
+            s.execute("DROP TABLE IF EXISTS " + table + "_pollers");
         } catch (SQLException e) {
             // best effort: the names are unique
         }

@@ -184,7 +184,7 @@ public final class LedgerPipeline {
         } catch (SQLException ignored) {
             // closing only
         }
-        for (String t : List.of(sinkTable, keyTable, parkedTable)) {
+        for (String t : List.of(sinkTable, keyTable, parkedTable, parkedTable + "_pollers")) {
             try {
                 sql("DROP TABLE IF EXISTS " + t);
             } catch (SQLException e) {

@@ -1,63 +1,66 @@
 package io.selfheal.camel.cli;
 
 import io.selfheal.camel.JobProperties;
-import io.selfheal.camel.Selfheal;
 
 import io.selfheal.observe.RetryReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar selfheal.jar report [--url URL]}: retry drift per upstream, read from a running Selfheal's
- * Prometheus endpoint (by default the one configured by camel.management.host/port and camel.metrics.path).
+ * {@code report [--url URL]}: retry drift per upstream, read from a running Selfheal's Prometheus endpoint (by
+ * default the one configured by camel.management.host/port and camel.metrics.path).
  */
-public final class ReportCommand {
-    private ReportCommand() {
-    }
+@Command(name = "report", description = "Retry drift per upstream, read from a running job's metrics endpoint.",
+        footer = {"", "Exit codes: 0 printed; 1 nothing answered, or the endpoint answered other than 200; 2 bad usage."})
+public final class ReportCommand implements Callable<Integer> {
+    @Option(names = "--url", paramLabel = "URL", description = "the metrics endpoint to read (default: made from "
+            + "camel.management.host, camel.management.port and camel.metrics.path)")
+    String url;
+    @Spec
+    CommandSpec spec;
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        String url = null;
-        boolean given = false;
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean given = url != null;
+        String target = url;
         try {
-            for (int i = 1; i < args.length; i++) {
-                if ("--url".equals(args[i]) && i + 1 < args.length) {
-                    url = args[++i];
-                    given = true;
-                } else {
-                    err.println("Unknown option " + args[i] + ". Usage: report [--url http://127.0.0.1:18081/observe/metrics]");
-                    return 2;
-                }
-            }
-            if (url == null) {
+            if (target == null) {
                 Properties p = JobProperties.load();
                 String host = p.getProperty("camel.management.host", "127.0.0.1");
                 if ("0.0.0.0".equals(host)) {
                     host = "127.0.0.1";
                 }
-                url = "http://" + host + ":" + p.getProperty("camel.management.port", "8080")
+                target = "http://" + host + ":" + p.getProperty("camel.management.port", "8080")
                         + p.getProperty("camel.metrics.path", "/observe/metrics");
             }
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-                    .send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    .send(HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10)).build(),
                             HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                err.println("The metrics endpoint " + url + " answered " + response.statusCode());
+                err.println("The metrics endpoint " + target + " answered " + response.statusCode());
                 return 1;
             }
-            out.println("Retry drift per upstream (from " + url + ")");
+            out.println("Retry drift per upstream (from " + target + ")");
             out.print(RetryReport.fromScrape(response.body()).format());
             return 0;
         } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
-            err.println(nothingAnswers(url, given, e));
+            err.println(nothingAnswers(target, given, e));
             return 1;
         } catch (Exception e) {
-            err.println("report failed" + (url == null ? "" : " reading " + url) + ": " + e);
+            err.println("report failed" + (target == null ? "" : " reading " + target) + ": " + e);
             return 1;
         }
     }

@@ -28,6 +28,8 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * that gives up again is parked again as a new record linked to this one (REPARKED). Replays run asynchronously: no
  * thread waits through the retries of a replayed message.
  * <p>
- * It also picks up the replays requested from the command line (records in REPLAY_REQUESTED), and replays an
+ * It also picks up the replays requested from the command line (records in REPLAY_REQUESTED; at start, then every
+ * poll interval, each poll recorded in the store so the command line can tell a job polls), and replays an
  * upstream's parked messages at a bounded rate when its breaker closes again ({@link #onUpstreamRecovered}), and
  * the messages parked at the last shutdown once the context has started ({@link #onStarted}).
  */
@@ -63,6 +66,12 @@ public final class ParkedReplayService {
     private final Redactor redactor;
     private volatile ScheduledExecutorService scheduler;
     private volatile ProducerTemplate template;
+    private volatile boolean polling;
+    /** This job as its polls name it in the store ({@code host:pid/context}); set by the first poll. */
+    private volatile String instance;
+    private volatile boolean pollRecordFailed;
+    /** Held while a poll or the stop is written, so a poll in flight cannot overwrite the stop. */
+    private final Object pollRecord = new Object();
 
     ParkedReplayService(CamelContext context, ParkedStore store, ParkedSettings config) {
         this.context = context;
@@ -86,16 +95,39 @@ public final class ParkedReplayService {
         scheduler = context.getExecutorServiceManager().newScheduledThreadPool(this, "selfheal-replay",
                 new ThreadPoolProfileBuilder("selfheal-replay").poolSize(1).maxQueueSize(-1)
                         .allowCoreThreadTimeOut(false).rejectedPolicy(ThreadPoolRejectedPolicy.Abort).build());
-        long poll = config.replayPollInterval().toMillis();
-        if (poll > 0) {
-            scheduler.scheduleWithFixedDelay(this::pollRequested, poll, poll, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts the poller for the replays the command line asks for, unless {@code replay-poll-interval} is 0: its
+     * first poll at once (so a request that waited in the store while no job ran is replayed as this job starts),
+     * then one every interval. Called once the context has fully started, when every route that a request may
+     * replay into runs (a poll before would find the route stopped and put the request back to PARKED).
+     */
+    synchronized void startPolling() {
+        Duration interval = config.replayPollInterval();
+        if (scheduler == null || polling || interval.isZero()) {
+            return;
         }
+        polling = true;
+        scheduler.scheduleWithFixedDelay(this::pollRequested, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     synchronized void stop() {
+        boolean wasPolling = polling;
+        polling = false;
         if (scheduler != null) {
             context.getExecutorServiceManager().shutdownNow(scheduler);
             scheduler = null;
+        }
+        synchronized (pollRecord) {
+            if (wasPolling && instance != null) {
+                try {
+                    store.recordReplayPollerStopped(instance);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not record in the parked store that the replay poller {} stopped: {}", instance,
+                            redactor.text(String.valueOf(e.getMessage())));
+                }
+            }
         }
         if (template != null) {
             try {
@@ -229,11 +261,13 @@ public final class ParkedReplayService {
     }
 
     /**
-     * Once the context has started: replays the messages parked as {@code SHUTDOWN} (the process stopped while they
-     * waited for a retry) at the configured rate, unless {@code selfheal.parked.auto-replay.enabled=false}. Returns at
-     * once; the future completes when all are done.
+     * Once the context has started: starts the poller for command-line requests ({@link #startPolling}), and replays
+     * the messages parked as {@code SHUTDOWN} (the process stopped while they waited for a retry) at the configured
+     * rate, unless {@code selfheal.parked.auto-replay.enabled=false}. Returns at once; the future completes when all
+     * the SHUTDOWN replays are done.
      */
     public CompletableFuture<List<ReplayResult>> onStarted() {
+        startPolling();
         if (!config.autoReplayEnabled()) {
             return CompletableFuture.completedFuture(List.of());
         }
@@ -284,8 +318,12 @@ public final class ParkedReplayService {
                 .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
     }
 
-    /** The poller: replays the records the command line marked REPLAY_REQUESTED, and frees stale replays. */
+    /**
+     * The poller: records the poll (the command line reads it to tell whether a job will carry out a replay), replays
+     * the records the command line marked REPLAY_REQUESTED, and frees stale replays.
+     */
     void pollRequested() {
+        recordPoll();
         try {
             int stale = store.releaseStaleReplays(config.replayTimeout());
             if (stale > 0) {
@@ -297,6 +335,39 @@ public final class ParkedReplayService {
         } catch (RuntimeException e) {
             LOG.error("polling for requested replays failed: {}", redactor.text(String.valueOf(e.getMessage())));
         }
+    }
+
+    private void recordPoll() {
+        try {
+            if (instance == null) {
+                instance = instanceName(context);
+            }
+            synchronized (pollRecord) {
+                if (!polling) {
+                    return;
+                }
+                store.recordReplayPoll(instance, config.replayPollInterval());
+            }
+            pollRecordFailed = false;
+        } catch (RuntimeException e) {
+            // the replays go on without it; said once, not at every poll
+            if (!pollRecordFailed) {
+                pollRecordFailed = true;
+                LOG.warn("could not record the replay poll in the parked store (parked replay then says no job polls "
+                        + "it): {}", redactor.text(String.valueOf(e.getMessage())));
+            }
+        }
+    }
+
+    /** {@code host:pid/context}: which job polled, for whoever reads the pollers table. */
+    static String instanceName(CamelContext context) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown-host";
+        }
+        return host + ":" + ProcessHandle.current().pid() + "/" + context.getName();
     }
 
     private void fill(Exchange exchange, ParkedMessage m, ReplayOptions o) {

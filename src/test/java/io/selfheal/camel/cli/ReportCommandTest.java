@@ -1,16 +1,11 @@
 package io.selfheal.camel.cli;
 
-import io.selfheal.camel.Selfheal;
-
-
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.selfheal.observe.SelfhealMeters;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -35,12 +30,10 @@ class ReportCommandTest {
         });
         server.start();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int code = ReportCommand.run(new String[] {"report", "--url",
-                    "http://127.0.0.1:" + server.getAddress().getPort() + "/observe/metrics"},
-                    new PrintStream(out), new PrintStream(new ByteArrayOutputStream()));
-            assertThat(code).isZero();
-            assertThat(out.toString()).containsPattern("inventory\\s+1\\s+1\\s+100.0%\\s+2\\s+2");
+            SelfhealCommandTest.Run r = SelfhealCommandTest.run("report", "--url",
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/observe/metrics");
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.out()).containsPattern("inventory\\s+1\\s+1\\s+100.0%\\s+2\\s+2");
         } finally {
             server.stop(0);
         }
@@ -48,11 +41,9 @@ class ReportCommandTest {
 
     @Test
     void saysSoWhenNothingIsRunning() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ReportCommand.run(new String[] {"report", "--url", "http://127.0.0.1:1/observe/metrics"},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("No running Selfheal answers at http://127.0.0.1:1/observe/metrics")
+        SelfhealCommandTest.Run r = SelfhealCommandTest.run("report", "--url", "http://127.0.0.1:1/observe/metrics");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("No running Selfheal answers at http://127.0.0.1:1/observe/metrics")
                 .contains("--url").doesNotContain("(null)");
     }
 
@@ -64,12 +55,10 @@ class ReportCommandTest {
         }
         String previous = System.setProperty("camel.management.port", String.valueOf(port));
         try {
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = ReportCommand.run(new String[] {"report"}, new PrintStream(new ByteArrayOutputStream()),
-                    new PrintStream(err));
-            assertThat(code).isEqualTo(1);
+            SelfhealCommandTest.Run r = SelfhealCommandTest.run("report");
+            assertThat(r.code()).isEqualTo(1);
             // the management host is 127.0.0.1 unless configured otherwise, and the message says which settings made it
-            assertThat(err.toString()).contains("http://127.0.0.1:" + port + "/observe/metrics")
+            assertThat(r.err()).contains("http://127.0.0.1:" + port + "/observe/metrics")
                     .contains("camel.management.port").contains("camel.management.enabled=true")
                     .doesNotContain("0.0.0.0").doesNotContain("(null)");
         } finally {
