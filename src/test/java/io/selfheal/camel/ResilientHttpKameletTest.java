@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The resilient-http template, used as a step from YAML route files and from Java. */
-class ResilientHttpTemplateTest {
+/** The resilient-http Kamelet, used as a step from YAML route files and from Java. */
+class ResilientHttpKameletTest {
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
     @RegisterExtension
