@@ -32,13 +32,17 @@ import java.sql.ResultSet;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The idempotent-jdbc-sink Kamelet with a JSON body and {@code createTable}, from YAML and Java, on H2, PostgreSQL and
@@ -202,6 +206,48 @@ class IdempotentJdbcSinkKameletTest {
             assertThat(rs.getInt(1)).isEqualTo(2);
         }
         table = null; // in the context's own database, gone with it
+    }
+
+    @Test
+    void theGuidesExampleWorksAsItStands() throws Exception {
+        String guide = Files.readString(Path.of("docs/guides/idempotency.md"));
+        String marker = "<!-- test:idempotent-jdbc-sink-example -->\n```yaml\n";
+        int start = guide.indexOf(marker);
+        assertThat(start).as("the example's marker").isNotNegative();
+        String example = guide.substring(start + marker.length(), guide.indexOf("```", start + marker.length()));
+        // only where it lives moves: ./data and ./inbox under target/
+        Path dir = Path.of("target", "sink-example-" + UUID.randomUUID());
+        String url = "jdbc:h2:file:./" + dir + "/orders";
+        String yaml = example.replace("jdbc:h2:file:./data/orders", url)
+                .replace("file:inbox/orders", "file:" + dir + "/inbox");
+        assertThat(yaml).isNotEqualTo(example);
+        CamelContext ctx = contexts.create(TestContexts.SCALED);
+        YamlRoutes.load(ctx, yaml);
+        ctx.start();
+
+        Path inbox = Files.createDirectories(dir.resolve("inbox"));
+        String json = "{\"order_id\": \"o-1\", \"customer\": \"ada\", \"amount\": 10.50}";
+        Files.writeString(dir.resolve("o-1.json"), json);
+        Files.move(dir.resolve("o-1.json"), inbox.resolve("o-1.json"));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> rows(url, "SELECT COUNT(*) FROM orders") == 1);
+        // the same order again, in another file: still one row
+        Files.writeString(dir.resolve("o-1-again.json"), json);
+        Files.move(dir.resolve("o-1-again.json"), inbox.resolve("o-1-again.json"));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> !Files.exists(inbox.resolve("o-1-again.json")));
+        await().atMost(20, TimeUnit.SECONDS).until(() -> ctx.getInflightRepository().size() == 0);
+        assertThat(rows(url, "SELECT COUNT(*) FROM orders")).isEqualTo(1);
+        assertThat(rows(url, "SELECT COUNT(*) FROM orders WHERE customer = 'ada' AND amount = 10.5")).isEqualTo(1);
+        assertThat(EscalationServices.of(ctx).store().list(null, null, 10)).isEmpty();
+    }
+
+    private static long rows(String url, String sql) {
+        try (Connection c = java.sql.DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return -1; // not created yet
+        }
     }
 
     /**
