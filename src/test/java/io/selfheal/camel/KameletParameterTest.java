@@ -116,6 +116,31 @@ class KameletParameterTest {
     }
 
     @Test
+    void aRouteAddedToARunningContextIsCheckedToo() throws Exception {
+        CamelContext ctx = contexts.start(TestContexts.SCALED);
+        assertThatThrownBy(() -> ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:late").to("kamelet:idempotent-jdbc-sink?table=orders&keyColums=id");
+            }
+        })).hasStackTraceContaining("kamelet idempotent-jdbc-sink: unknown parameter 'keyColums' (did you mean "
+                + "'keyColumns'?)");
+    }
+
+    @Test
+    void aBadValueIsNamed() throws Exception {
+        assertThat(java("idempotent-jdbc-sink?table=orders&keyColumns=id&rowFrom=header", false).getMessage())
+                .isEqualTo("kamelet idempotent-jdbc-sink: parameter rowFrom: 'header' is not one of body, headers, "
+                        + "properties");
+        assertThat(java("idempotent-jdbc-sink?table=orders&keyColumns=id&dataSource=#ordersDb", false).getMessage())
+                .isEqualTo("kamelet idempotent-jdbc-sink: parameter dataSource: give the bean name without '#' "
+                        + "('ordersDb')");
+        assertThat(java("resilient-http?upstream=x&url=ftp://127.0.0.1/", true).getMessage())
+                .isEqualTo("kamelet resilient-http: invalid value 'ftp://127.0.0.1/' for parameter url: must be an "
+                        + "http:// or https:// URL");
+    }
+
+    @Test
     void anUnrelatedNameIsRefusedWithTheListOfParameters() throws Exception {
         assertThat(java("resilient-http?upstream=orders&url=http://127.0.0.1:9/&colour=blue", false).getMessage())
                 .isEqualTo("kamelet resilient-http: unknown parameter 'colour' (parameters: upstream, url, method, "

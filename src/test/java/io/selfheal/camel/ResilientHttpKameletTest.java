@@ -172,6 +172,49 @@ class ResilientHttpKameletTest {
     }
 
     @Test
+    void yamlAndJavaRoutesCallItAsAKameletEndpointWithRetriesAndOneKey() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("s").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("ok"));
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("s").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(201).withBody("booked")));
+        ctx = contexts.create(TestContexts.withBreakers());
+        io.selfheal.testing.YamlRoutes.load(ctx, """
+                - route:
+                    from:
+                      uri: direct:yaml-order
+                      steps:
+                        - to: "kamelet:resilient-http?upstream=orders&url=RAW(%s/orders?channel=yaml)&method=POST&idempotencyKey=${header.orderId}"
+                """.formatted(base()));
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:java-order")
+                        .to("kamelet:resilient-http?upstream=orders&method=POST&url=" + base() + "/orders");
+            }
+        });
+        ctx.start();
+
+        Exchange yaml = ctx.createProducerTemplate().request("direct:yaml-order", e -> {
+            e.getIn().setHeader("orderId", "7");
+            e.getIn().setBody("{\"id\":7}");
+        });
+        assertThat(yaml.getException()).isNull();
+        assertThat(yaml.getMessage().getBody(String.class)).isEqualTo("booked");
+        assertThat(yaml.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
+        List<LoggedRequest> calls = wm.findAll(postRequestedFor(urlPathEqualTo("/orders")));
+        assertThat(calls).hasSize(2).allSatisfy(r -> {
+            assertThat(r.queryParameter("channel").firstValue()).isEqualTo("yaml");
+            assertThat(r.getHeader("Idempotency-Key")).isEqualTo(CallKeys.of("7", r));
+        });
+
+        Exchange java = ctx.createProducerTemplate().request("direct:java-order", e -> e.getIn().setBody("{}"));
+        assertThat(java.getException()).isNull();
+        assertThat(java.getMessage().getBody(String.class)).isEqualTo("booked");
+        assertThat(wm.findAll(postRequestedFor(urlPathEqualTo("/orders")))).hasSize(3);
+        assertThat(breakers().states()).containsOnlyKeys("orders");
+    }
+
+    @Test
     void anInvalidParameterStopsStartUpNamingIt() throws Exception {
         ctx = contexts.create(TestContexts.withBreakers());
         ctx.addRoutes(new RouteBuilder() {

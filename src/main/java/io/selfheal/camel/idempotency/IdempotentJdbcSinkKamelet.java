@@ -69,8 +69,9 @@ public final class IdempotentJdbcSinkKamelet extends ServiceSupport implements P
             }
             bool(text(p.getOrDefault(CREATE_TABLE, "false")));
         } catch (IllegalArgumentException e) {
+            // the message is the whole story: no cause, so the root of the start-up failure names the Kamelet
             throw new IllegalArgumentException("kamelet " + SelfhealKamelets.IDEMPOTENT_JDBC_SINK + ": "
-                    + e.getMessage(), e);
+                    + e.getMessage());
         }
     }
 

@@ -188,6 +188,8 @@ class IdempotentJdbcSinkKameletTest {
             public void configure() {
                 from("direct:events").routeConfigurationId("self-healing")
                         .kamelet("idempotent-jdbc-sink/events?table=" + table + "&keyColumns=event_id&createTable=true");
+                from("direct:events-to")
+                        .to("kamelet:idempotent-jdbc-sink/events-to?table=" + table + "&keyColumns=event_id");
             }
         });
         var producer = ctx.createProducerTemplate();
@@ -199,6 +201,10 @@ class IdempotentJdbcSinkKameletTest {
         producer.sendBody("direct:events", "{\"event_id\":\"e-2\",\"what\":\"paid\"}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(again.getProperty(SelfhealProperties.DUPLICATE, Boolean.class)).isTrue();
+        Exchange viaTo = producer.request("direct:events-to", e -> e.getIn().setBody("{\"event_id\":\"e-2\"}"));
+        assertThat(viaTo.getProperty(SelfhealProperties.DUPLICATE, Boolean.class)).isTrue();
+        assertThat(SelfhealIdempotency.of(ctx).sink("events").inserted()).isEqualTo(2);
+        assertThat(SelfhealIdempotency.of(ctx).sink("events-to").duplicates()).isEqualTo(1);
         // no dataSource parameter: Selfheal's idempotency database (selfheal.idempotency.url)
         try (Connection c = SelfhealIdempotency.of(ctx).dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
