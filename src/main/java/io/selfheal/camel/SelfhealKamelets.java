@@ -92,6 +92,12 @@ public final class SelfhealKamelets {
             throw new IllegalArgumentException("kamelet " + parameters.kamelet() + " is used as a kamelet endpoint ("
                     + "to: \"kamelet:" + parameters.kamelet() + "?...\") or the kamelet EIP, not as a templatedRoute");
         }
+        // in no-error-handler mode Camel gives the Kamelet's route no error handler: its clauses would never run
+        if (Boolean.parseBoolean(String.valueOf(given.get("noErrorHandler")))) {
+            throw new IllegalArgumentException("kamelet " + parameters.kamelet() + " runs without its self-healing "
+                    + "clauses in no-error-handler mode: leave camel.component.kamelet.no-error-handler (and the "
+                    + "endpoint's noErrorHandler) false");
+        }
         parameters.check(given);
         valueCheck.accept(given);
     }

@@ -141,6 +141,23 @@ class KameletParameterTest {
     }
 
     @Test
+    void noErrorHandlerModeIsRefusedSinceTheClausesWouldNotRun() throws Exception {
+        CamelContext ctx = contexts.create(TestContexts.scaled("camel.component.kamelet.no-error-handler", "true"));
+        ctx.getComponent("kamelet", org.apache.camel.component.kamelet.KameletComponent.class).setNoErrorHandler(true);
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").to("kamelet:resilient-http?upstream=x&url=http://127.0.0.1:9/");
+            }
+        });
+        assertThat(rootCause(ctx).getMessage()).isEqualTo("kamelet resilient-http runs without its self-healing clauses"
+                + " in no-error-handler mode: leave camel.component.kamelet.no-error-handler (and the endpoint's "
+                + "noErrorHandler) false");
+        assertThat(java("idempotent-jdbc-sink?table=t&keyColumns=id&noErrorHandler=true", false).getMessage())
+                .startsWith("kamelet idempotent-jdbc-sink runs without its self-healing clauses");
+    }
+
+    @Test
     void anUnrelatedNameIsRefusedWithTheListOfParameters() throws Exception {
         assertThat(java("resilient-http?upstream=orders&url=http://127.0.0.1:9/&colour=blue", false).getMessage())
                 .isEqualTo("kamelet resilient-http: unknown parameter 'colour' (parameters: upstream, url, method, "
