@@ -51,6 +51,12 @@ public final class SinkTable {
         if (!SqlNames.isValid(table)) {
             throw new IllegalArgumentException("Invalid table name '" + table + "'");
         }
+        for (String k : keyColumns) {
+            if (columns.stream().noneMatch(k::equalsIgnoreCase)) {
+                throw new IllegalArgumentException("Key column '" + k + "' is missing in the row that would create"
+                        + " table " + table + " (row has " + columns + ")");
+            }
+        }
         List<String> defs = new ArrayList<>();
         for (String column : columns) {
             if (!SqlNames.isColumn(column)) {

@@ -44,6 +44,14 @@ class SinkTableTest {
     }
 
     @Test
+    void aFirstRowWithoutTheKeyCreatesNothing() {
+        Map<String, Object> row = Map.of("customer", "ada");
+        assertThatThrownBy(() -> SinkTable.ddl(SqlDialect.H2, "orders", List.of("order_id"), row.keySet(), row))
+                .hasMessage("Key column 'order_id' is missing in the row that would create table orders (row has "
+                        + "[customer])");
+    }
+
+    @Test
     void aNameFromTheMessageCannotChangeTheStatement() {
         Map<String, Object> row = Map.of("order_id", 1, "x INT); DROP TABLE orders; --", 2);
         assertThatThrownBy(() -> SinkTable.ddl(SqlDialect.H2, "orders", List.of("order_id"), row.keySet(), row))
