@@ -158,6 +158,20 @@ class KameletParameterTest {
     }
 
     @Test
+    void aMisspeltDataSourceIsNamedWithTheNearestOne() throws Exception {
+        CamelContext ctx = contexts.create(TestContexts.SCALED);
+        ctx.getRegistry().bind("ordersDb", io.selfheal.idempotency.TestDatabases.H2.dataSource());
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").to("kamelet:idempotent-jdbc-sink?table=t&keyColumns=id&dataSource=orderDb");
+            }
+        });
+        assertThat(rootCause(ctx).getMessage()).isEqualTo("kamelet idempotent-jdbc-sink: parameter dataSource: no "
+                + "javax.sql.DataSource named 'orderDb' in the registry (did you mean 'ordersDb'?)");
+    }
+
+    @Test
     void anUnrelatedNameIsRefusedWithTheListOfParameters() throws Exception {
         assertThat(java("resilient-http?upstream=orders&url=http://127.0.0.1:9/&colour=blue", false).getMessage())
                 .isEqualTo("kamelet resilient-http: unknown parameter 'colour' (parameters: upstream, url, method, "

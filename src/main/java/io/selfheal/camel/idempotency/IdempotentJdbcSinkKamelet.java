@@ -1,6 +1,7 @@
 package io.selfheal.camel.idempotency;
 
 import io.selfheal.camel.SelfhealKamelets;
+import io.selfheal.config.ConfigReader;
 import io.selfheal.idempotency.IdempotentInsert;
 import io.selfheal.idempotency.SinkTable;
 import io.selfheal.idempotency.SqlNames;
@@ -86,7 +87,8 @@ public final class IdempotentJdbcSinkKamelet extends ServiceSupport implements P
         }
         if (ds == null) {
             throw new IllegalArgumentException("kamelet " + SelfhealKamelets.IDEMPOTENT_JDBC_SINK + ": parameter "
-                    + DATA_SOURCE + ": no javax.sql.DataSource named '" + dsName + "' in the registry");
+                    + DATA_SOURCE + ": no javax.sql.DataSource named '" + dsName + "' in the registry"
+                    + nearestDataSource(dsName));
         }
         List<String> keys = SqlNames.columnList(KEY_COLUMNS, keyColumns);
         List<String> cols = SqlNames.columnList(COLUMNS, columns);
@@ -97,6 +99,15 @@ public final class IdempotentJdbcSinkKamelet extends ServiceSupport implements P
                 bool(createTable) ? row -> SinkTable.createIfAbsent(target, table, keys, cols, row) : null);
         idempotency.registerSink(name, insert);
         sink = built;
+    }
+
+    private String nearestDataSource(String wanted) {
+        String lower = wanted.toLowerCase(Locale.ROOT);
+        return camelContext.getRegistry().findByTypeWithName(DataSource.class).keySet().stream()
+                .min(java.util.Comparator.comparingInt(n -> ConfigReader.levenshtein(n.toLowerCase(Locale.ROOT), lower)))
+                .filter(n -> ConfigReader.levenshtein(n.toLowerCase(Locale.ROOT), lower) <= 3)
+                .map(n -> " (did you mean '" + n + "'?)")
+                .orElse("");
     }
 
     @Override
