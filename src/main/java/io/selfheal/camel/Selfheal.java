@@ -27,7 +27,7 @@ import java.util.Properties;
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
  * start-up, naming the key), binds the runtime, installs each room through its entry point ({@link RetryInstaller},
  * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency}), and
- * adds the {@code self-healing} route configuration and the {@code resilient-http} template.
+ * adds the {@code self-healing} route configuration and Selfheal's Kamelets ({@link SelfhealKamelets}).
  */
 public final class Selfheal {
     private Selfheal() {
@@ -102,7 +102,7 @@ public final class Selfheal {
         EscalationInstaller.install(context, runtime, escalation);
         BreakerInstaller.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
-        context.addRoutes(new ResilientHttpTemplate());
+        SelfhealKamelets.install(context);
         // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing
         context.addStartupListener((ctx, alreadyStarted) -> StartupChecks.routeConfigurationsExist(ctx));
         return runtime;

@@ -2,7 +2,7 @@
  * Selfheal in Apache Camel: the root holds what every room shares and what puts them together:
  * {@link io.selfheal.camel.Selfheal} (the installer), {@link io.selfheal.camel.SelfhealRuntime} (the live
  * configuration, classifier, breakers, budgets and listeners of one CamelContext), the {@code self-healing} route
- * configuration ({@link io.selfheal.camel.SelfHealingClauses}), the {@code resilient-http} template,
+ * configuration ({@link io.selfheal.camel.SelfHealingClauses}), Selfheal's Kamelets ({@link io.selfheal.camel.SelfhealKamelets}),
  * {@link io.selfheal.camel.SelfhealMain} (the jar's entry point), {@link io.selfheal.camel.SelfhealProperties} (the
  * exchange properties and headers users see) and {@link io.selfheal.camel.ExchangeState} (Selfheal's own).
  * <p>

@@ -31,6 +31,11 @@ public final class Json {
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
+    /** For rows read from messages: decimals stay exact (10.50 is not the double 10.5). */
+    private static final com.fasterxml.jackson.databind.ObjectReader OBJECT_READER = MAPPER
+            .readerFor(new TypeReference<LinkedHashMap<String, Object>>() {
+            })
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final TypeReference<LinkedHashMap<String, String>> TEXT_MAP = new TypeReference<>() {
     };
 
@@ -60,6 +65,27 @@ public final class Json {
             throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON: "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * A JSON object, in its order: values are strings, numbers (Integer, Long, BigInteger, or BigDecimal for decimals),
+     * booleans, nulls, and nested maps and lists.
+     *
+     * @throws IllegalArgumentException when the text is not one JSON object
+     */
+    public static Map<String, Object> readObject(String json) {
+        Map<String, Object> out;
+        try {
+            out = OBJECT_READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a JSON object: " + e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
+        }
+        if (out == null) {
+            throw new IllegalArgumentException("not a JSON object: null");
+        }
+        return out;
     }
 
     /**

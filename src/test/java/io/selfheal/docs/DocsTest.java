@@ -187,6 +187,36 @@ class DocsTest {
         return FENCED_BLOCK.matcher(text).replaceAll("");
     }
 
+    /** Where a Kamelet's parameter table begins: the table right after this comment. */
+    private static final Pattern KAMELET_TABLE = Pattern.compile("<!-- kamelet-parameters: ([a-z-]+) -->\\R((?:\\|.*\\R?)+)");
+    private static final Pattern PARAMETER_ROW = Pattern.compile("(?m)^\\|\\s*`([^`]+)`\\s*\\|");
+
+    /** Each Kamelet's parameter tables, written by hand, name exactly the properties of its YAML file, in its order. */
+    @Test
+    void kameletParameterTablesNameExactlyTheKameletFilesProperties() {
+        Map<String, Integer> tables = new TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+        for (Path doc : markdownFiles()) {
+            Matcher m = KAMELET_TABLE.matcher(read(doc));
+            while (m.find()) {
+                String kamelet = m.group(1);
+                List<String> named = new ArrayList<>();
+                Matcher row = PARAMETER_ROW.matcher(m.group(2));
+                while (row.find()) {
+                    named.add(row.group(1));
+                }
+                List<String> properties = io.selfheal.testing.KameletFiles.propertyNames(kamelet);
+                if (!named.equals(properties)) {
+                    wrong.add(ROOT.relativize(doc) + ": " + kamelet + " table names " + named + ", the file has "
+                            + properties);
+                }
+                tables.merge(kamelet, 1, Integer::sum);
+            }
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(tables.keySet()).containsExactlyInAnyOrderElementsOf(io.selfheal.testing.KameletFiles.NAMES);
+    }
+
     private static List<Path> markdownFiles() {
         Set<String> skipped = Set.of("target", ".git", "node_modules", "data");
         try (Stream<Path> files = Files.walk(ROOT)) {

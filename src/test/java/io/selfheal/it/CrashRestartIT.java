@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
  * The built jar runs in a child JVM from a working directory of its own, with the README's recipe as its pipeline:
  * 5,000 keyed JSON records in {@code inbox/} (a file consumer, 8 worker threads), an idempotent consumer on a
  * PostgreSQL key table, a POST to a flaky ledger (WireMock: 503s, 500s, 429 with Retry-After, permanent 400s, and
- * records that never succeed) carrying Idempotency-Key, then the {@code idempotent-jdbc-sink} template into a
+ * records that never succeed) carrying Idempotency-Key, then the {@code idempotent-jdbc-sink} Kamelet into a
  * PostgreSQL table. The parked store is on PostgreSQL too. The process is killed with SIGKILL at 5 seeded random
  * moments (a random progress point plus a random delay) and started again each time; the last run goes to the end.
  * <p>

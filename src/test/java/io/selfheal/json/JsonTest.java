@@ -16,6 +16,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class JsonTest {
     @Test
+    void anObjectIsReadInItsOrderWithExactDecimals() {
+        Map<String, Object> row = Json.readObject("{\"id\":7,\"amount\":10.50,\"paid\":true,\"tags\":[\"a\"],\"note\":null}");
+        assertThat(row.keySet()).containsExactly("id", "amount", "paid", "tags", "note");
+        assertThat(row.get("id")).isEqualTo(7);
+        assertThat(row.get("amount")).isEqualTo(new BigDecimal("10.50"));
+        assertThat(row.get("paid")).isEqualTo(true);
+        assertThat(row.get("tags")).isEqualTo(List.of("a"));
+        assertThat(row).containsEntry("note", null);
+    }
+
+    @Test
+    void onlyAnObjectIsAnObject() {
+        for (String notAnObject : new String[] {"[1,2]", "42", "null", "order 7", "{\"id\":"}) {
+            assertThatThrownBy(() -> Json.readObject(notAnObject)).as(notAnObject)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not a JSON object");
+        }
+    }
+
+    @Test
     void writesWhatTheHandWrittenWriterWroteForEveryCharacterBelowTheFirstSurrogate() {
         StringBuilder all = new StringBuilder();
         for (char c = 0; c < 0xD800; c++) {

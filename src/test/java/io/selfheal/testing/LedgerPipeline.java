@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 /**
  * The job the crash and soak runs give the jar, in a working directory of its own: the README's recipe. Keyed JSON
  * records arrive as files in {@code inbox/} (8 worker threads), pass an idempotent consumer on a PostgreSQL key table,
- * are POSTed to the ledger (with Idempotency-Key) and written by the {@code idempotent-jdbc-sink} template into a
+ * are POSTed to the ledger (with Idempotency-Key) and written by the {@code idempotent-jdbc-sink} Kamelet into a
  * PostgreSQL table; given-up records are parked on PostgreSQL. Scaled-down delays, no circuit breaker. The tables have
  * names unique to one run; {@link #dropTables()} removes them.
  */
@@ -107,16 +107,13 @@ public final class LedgerPipeline {
                               - removeProperty: { name: SelfhealUpstream }
                               - setHeader: { name: ledger_ref, simple: "${bodyAs(String)}" }
                               - setHeader: { name: idem_key, simple: "${header.Idempotency-Key}" }
-                              - to: direct:ledger-sink
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    routeId: ledger-sink
-                    parameters:
-                      - { name: name, value: ledger-sink }
-                      - { name: table, value: %s }
-                      - { name: keyColumns, value: record_id }
-                      - { name: columns, value: "record_id,idem_key,ledger_ref,run" }
-                      - { name: rowFrom, value: headers }
+                              - kamelet:
+                                  name: idempotent-jdbc-sink/ledger-sink
+                                  parameters:
+                                    table: %s
+                                    keyColumns: record_id
+                                    columns: "record_id,idem_key,ledger_ref,run"
+                                    rowFrom: headers
                 """.formatted(ledgerPort, sinkTable));
     }
 

@@ -3,6 +3,7 @@ package io.selfheal.camel.idempotency;
 import io.selfheal.camel.SelfhealProperties;
 
 import io.selfheal.idempotency.IdempotentInsert;
+import io.selfheal.json.Json;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 
@@ -10,12 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The processor of the {@value IdempotentJdbcSinkTemplate#TEMPLATE_ID} template: writes one row once; a second write
- * of the same key sets {@value SelfhealProperties#DUPLICATE} and is counted, not failed. The row is the body (a Map of
- * column to value), or, for routes that cannot build a Map (YAML), the headers or exchange properties named like the
- * configured columns.
+ * The processor of the {@code idempotent-jdbc-sink} Kamelet: writes one row once; a second write of the same key sets
+ * {@value SelfhealProperties#DUPLICATE} and is counted, not failed. The row is the body (a JSON object as text or
+ * bytes, or a Map of column to value; a nested object or list is written as its JSON text), or the headers or exchange
+ * properties named like the configured columns. With a table creator, the first row creates the table if it is absent
+ * ({@link io.selfheal.idempotency.SinkTable}).
  * While it runs, the data source is the exchange's upstream (unless the route named one), so a database failure is
  * attributed to the database and not to the {@code direct:} endpoint in front of it.
  */
@@ -41,13 +44,19 @@ public final class IdempotentJdbcSink implements Processor {
     private final String upstream;
     private final RowSource rowSource;
     private final List<String> columns;
+    private final Consumer<Map<String, Object>> tableCreator;
+    private volatile boolean tableReady;
 
     public IdempotentJdbcSink(IdempotentInsert insert, String upstream) {
-        this(insert, upstream, RowSource.BODY, List.of());
+        this(insert, upstream, RowSource.BODY, List.of(), null);
     }
 
-    /** @param columns the columns to read from headers or properties (required unless the source is the body) */
-    public IdempotentJdbcSink(IdempotentInsert insert, String upstream, RowSource rowSource, List<String> columns) {
+    /**
+     * @param columns      the columns to read from headers or properties (required unless the source is the body)
+     * @param tableCreator creates the table from the first row if it is absent; null when the table must exist
+     */
+    public IdempotentJdbcSink(IdempotentInsert insert, String upstream, RowSource rowSource, List<String> columns,
+                              Consumer<Map<String, Object>> tableCreator) {
         if (rowSource != RowSource.BODY && columns.isEmpty()) {
             throw new IllegalArgumentException("rows from " + rowSource.name().toLowerCase(Locale.ROOT)
                     + " need the columns parameter");
@@ -56,6 +65,7 @@ public final class IdempotentJdbcSink implements Processor {
         this.upstream = upstream;
         this.rowSource = rowSource;
         this.columns = List.copyOf(columns);
+        this.tableCreator = tableCreator;
     }
 
     public IdempotentInsert insert() {
@@ -68,21 +78,57 @@ public final class IdempotentJdbcSink implements Processor {
             exchange.setProperty(SelfhealProperties.UPSTREAM, upstream);
             exchange.setProperty(SET_UPSTREAM, Boolean.TRUE);
         }
-        IdempotentInsert.Outcome outcome = insert.insert(row(exchange));
+        Map<String, Object> row = row(exchange);
+        if (tableCreator != null && !tableReady) {
+            createTable(row);
+        }
+        IdempotentInsert.Outcome outcome = insert.insert(row);
         exchange.setProperty(SelfhealProperties.DUPLICATE, outcome == IdempotentInsert.Outcome.DUPLICATE);
         if (Boolean.TRUE.equals(exchange.removeProperty(SET_UPSTREAM))) {
             exchange.removeProperty(SelfhealProperties.UPSTREAM);
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** Once per sink; CREATE TABLE IF NOT EXISTS makes a race between two sinks harmless. */
+    private synchronized void createTable(Map<String, Object> firstRow) {
+        if (!tableReady) {
+            tableCreator.accept(firstRow);
+            tableReady = true;
+        }
+    }
+
     private Map<String, Object> row(Exchange exchange) throws Exception {
         if (rowSource == RowSource.BODY) {
-            return exchange.getMessage().getMandatoryBody(Map.class);
+            return bodyRow(exchange);
         }
         Map<String, Object> row = new LinkedHashMap<>();
         for (String c : columns) {
             row.put(c, rowSource == RowSource.HEADERS ? exchange.getMessage().getHeader(c) : exchange.getProperty(c));
+        }
+        return row;
+    }
+
+    /** A Map as it is; JSON object text or bytes parsed; nested values as their JSON text. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> bodyRow(Exchange exchange) throws Exception {
+        Object body = exchange.getMessage().getBody();
+        Map<String, Object> row;
+        if (body instanceof Map<?, ?> m) {
+            row = new LinkedHashMap<>((Map<String, Object>) m);
+        } else if (body == null) {
+            throw new IllegalArgumentException("the body is empty: the sink expects a JSON object or a Map");
+        } else {
+            String text = exchange.getContext().getTypeConverter().tryConvertTo(String.class, exchange, body);
+            if (text == null) {
+                throw new IllegalArgumentException("the body (" + body.getClass().getName()
+                        + ") is neither a JSON object nor a Map");
+            }
+            row = Json.readObject(text);
+        }
+        for (Map.Entry<String, Object> e : row.entrySet()) {
+            if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof java.util.Collection<?>) {
+                e.setValue(Json.write(e.getValue()));
+            }
         }
         return row;
     }

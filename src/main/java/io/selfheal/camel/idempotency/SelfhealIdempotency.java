@@ -31,8 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *     <li>{@value #REPOSITORY_BEAN}{@code -<scope>}: the repository of that scope (order ids apart from invoice ids);</li>
  * </ul>
  * The pool of {@code selfheal.idempotency.url} is deliberately not bound as a {@link DataSource}: a second DataSource
- * in the registry would stop camel-sql and camel-jdbc from autowiring the user's only one. The sink template reaches it
- * by the reserved name {@value #DATA_SOURCE_BEAN}. The pool opens on first use and closes when the CamelContext stops.
+ * in the registry would stop camel-sql and camel-jdbc from autowiring the user's only one. The idempotent-jdbc-sink Kamelet
+ * reaches it by the reserved name {@value #DATA_SOURCE_BEAN}. The pool opens on first use and closes when the CamelContext stops.
  */
 public final class SelfhealIdempotency extends ServiceSupport {
     public static final String BEAN_NAME = "selfhealIdempotency";
@@ -53,8 +53,8 @@ public final class SelfhealIdempotency extends ServiceSupport {
 
     /**
      * Installs the idempotency room: binds the beans and the registry names for scoped repositories (the pool closes
-     * with the context), fixes each message's Idempotency-Key entry as it begins a self-healing route, releases a
-     * given-up message's keys, and adds the {@code idempotent-jdbc-sink} template.
+     * with the context), fixes each message's Idempotency-Key entry as it begins a self-healing route, and releases a
+     * given-up message's keys.
      */
     public static SelfhealIdempotency install(CamelContext context, SelfhealRuntime runtime) throws Exception {
         // the claim renewer is a thread of the context's, named by its thread pattern
@@ -70,7 +70,6 @@ public final class SelfhealIdempotency extends ServiceSupport {
         runtime.addListener(new KeyReleaseOnGiveUp());
         // the Idempotency-Key's entry, recorded as a message begins a self-healing route
         context.addRoutePolicyFactory(new IdempotencyKeyHeader.EntryRecorder());
-        context.addRoutes(new IdempotentJdbcSinkTemplate());
         return idempotency;
     }
 
@@ -99,7 +98,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
         return repositories.computeIfAbsent(scope, s -> new JdbcIdempotentRepository(store, s));
     }
 
-    /** The idempotent sinks by the name of their template instance: rows inserted and duplicates seen. */
+    /** The idempotent sinks by the route id of their Kamelet use: rows inserted and duplicates seen. */
     public Map<String, IdempotentInsert> sinks() {
         return Collections.unmodifiableMap(sinks);
     }
@@ -112,7 +111,7 @@ public final class SelfhealIdempotency extends ServiceSupport {
         return s;
     }
 
-    /** A re-created template instance (a reloaded route) replaces its predecessor. */
+    /** A re-created Kamelet use (a reloaded route) replaces its predecessor. */
     void registerSink(String name, IdempotentInsert sink) {
         sinks.put(name, sink);
     }

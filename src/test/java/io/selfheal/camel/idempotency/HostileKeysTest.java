@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * SQL is parameterized everywhere a message reaches: hostile keys (SQL injection, quotes, backslashes, LIKE wildcards,
  * placeholders, control characters, Unicode beyond the BMP) go through the idempotent repository, the
- * {@code idempotent-jdbc-sink} template and the parked store on PostgreSQL, as the key, a column value, the upstream
+ * {@code idempotent-jdbc-sink} Kamelet and the parked store on PostgreSQL, as the key, a column value, the upstream
  * name, a header and the body. Every table survives (and a canary table the injection names), each key is stored
  * verbatim and found again by exact match. A NUL character, which PostgreSQL cannot store in text, is refused with a
  * clear PERMANENT error. Names (tables, columns) are never taken from a message unchecked.
@@ -91,7 +91,8 @@ class HostileKeysTest {
                         .idempotentConsumer(header("key")).idempotentRepository("selfhealIdempotentRepository-hostile")
                         .setHeader("record_key", header("key"))
                         .setHeader("note", body())
-                        .to("direct:hostile-sink");
+                        .to("kamelet:idempotent-jdbc-sink/hostile-sink?table=" + sinkTable
+                                + "&keyColumns=record_key&columns=record_key,note&rowFrom=headers");
                 from("direct:park").routeId("hostile-park").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.IDEMPOTENCY_KEY, header("key"))
                         .setProperty(SelfhealProperties.UPSTREAM, header("key"))
@@ -100,10 +101,6 @@ class HostileKeysTest {
                         });
             }
         });
-        org.apache.camel.builder.TemplatedRouteBuilder.builder(ctx, IdempotentJdbcSinkTemplate.TEMPLATE_ID)
-                .routeId("hostile-sink").parameter("name", "hostile-sink").parameter("table", sinkTable)
-                .parameter("keyColumns", "record_key").parameter("columns", "record_key,note")
-                .parameter("rowFrom", "headers").add();
         ctx.start();
 
         for (String key : hostile) {

@@ -50,14 +50,7 @@ class IdempotencyMainTest {
                             expression:
                               header: orderId
                             steps:
-                              - to: direct:orders-sink
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    routeId: orders-sink
-                    parameters:
-                      - { name: name, value: orders-sink }
-                      - { name: table, value: orders }
-                      - { name: keyColumns, value: order_id }
+                              - to: "kamelet:idempotent-jdbc-sink/orders-sink?table=orders&keyColumns=order_id"
                 """);
         main = SelfhealMain.create();
         // this branch's SelfhealMain still scans its package for route builders (main no longer does): off here

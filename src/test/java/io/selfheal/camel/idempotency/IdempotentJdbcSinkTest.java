@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The idempotent-jdbc-sink template, used from YAML, on H2, PostgreSQL and MariaDB. */
+/** The idempotent-jdbc-sink Kamelet, used from YAML routes, on H2, PostgreSQL and MariaDB. */
 class IdempotentJdbcSinkTest {
     @RegisterExtension
     final SelfhealContextExtension contexts = new SelfhealContextExtension();
@@ -46,18 +46,16 @@ class IdempotentJdbcSinkTest {
         ctx = contexts.create(TestContexts.scaled("selfheal.defaults.max-attempts", "3"));
         ctx.getRegistry().bind("ordersDb", db.dataSource());
         YamlRoutes.load(ctx, """
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    routeId: orders-sink
-                    parameters:
-                      - name: name
-                        value: orders-sink
-                      - name: dataSource
-                        value: ordersDb
-                      - name: table
-                        value: %s
-                      - name: keyColumns
-                        value: "%s"
+                - route:
+                    from:
+                      uri: direct:orders-sink
+                      steps:
+                        - kamelet:
+                            name: idempotent-jdbc-sink/orders-sink
+                            parameters:
+                              dataSource: ordersDb
+                              table: %s
+                              keyColumns: "%s"
                 %s
                 """.formatted(table, keyColumns, extraParameters));
         ctx.start();
@@ -105,8 +103,7 @@ class IdempotentJdbcSinkTest {
     void theFirstWriteWinsAndACompositeKeyIsHonoured(TestDatabases database) throws Exception {
         start(database, "CREATE TABLE $T (region VARCHAR(10) NOT NULL, order_id INT NOT NULL, customer VARCHAR(50), "
                 + "amount DECIMAL(10,2), PRIMARY KEY (region, order_id))", "region, order_id", """
-                      - name: columns
-                        value: "region,order_id,customer"
+                              columns: "region,order_id,customer"
                 """);
         Map<String, Object> eu = order(7, "ada", "1.00");
         eu.put("region", "eu");
@@ -150,12 +147,11 @@ class IdempotentJdbcSinkTest {
             st.execute("CREATE TABLE audit (event_id VARCHAR(40) PRIMARY KEY, what VARCHAR(40))");
         }
         YamlRoutes.load(ctx, """
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    parameters:
-                      - { name: name, value: audit }
-                      - { name: table, value: audit }
-                      - { name: keyColumns, value: event_id }
+                - route:
+                    from:
+                      uri: direct:audit
+                      steps:
+                        - to: "kamelet:idempotent-jdbc-sink/audit?table=audit&keyColumns=event_id"
                 """);
         ctx.start();
         var producer = ctx.createProducerTemplate();
@@ -190,17 +186,14 @@ class IdempotentJdbcSinkTest {
                         - setProperty: { name: id, simple: "${body.split(',')[0]}" }
                         - setProperty: { name: sku, simple: "${body.split(',')[1]}" }
                         - setProperty: { name: qty, simple: "${body.split(',')[2]}" }
-                        - to: direct:deliveries
-                - templatedRoute:
-                    routeTemplateRef: idempotent-jdbc-sink
-                    routeId: deliveries
-                    parameters:
-                      - { name: name, value: deliveries }
-                      - { name: dataSource, value: demoDb }
-                      - { name: table, value: %s }
-                      - { name: keyColumns, value: id }
-                      - { name: columns, value: "id,sku,qty" }
-                      - { name: rowFrom, value: properties }
+                        - kamelet:
+                            name: idempotent-jdbc-sink
+                            parameters:
+                              dataSource: demoDb
+                              table: %s
+                              keyColumns: id
+                              columns: "id,sku,qty"
+                              rowFrom: properties
                 """.formatted(table));
         ctx.start();
         var producer = ctx.createProducerTemplate();
@@ -218,13 +211,11 @@ class IdempotentJdbcSinkTest {
         ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
-                    - templatedRoute:
-                        routeTemplateRef: idempotent-jdbc-sink
-                        parameters:
-                          - { name: name, value: broken }
-                          - { name: table, value: t }
-                          - { name: keyColumns, value: id }
-                          - { name: rowFrom, value: headers }
+                    - route:
+                        from:
+                          uri: direct:broken
+                          steps:
+                            - to: "kamelet:idempotent-jdbc-sink?table=t&keyColumns=id&rowFrom=headers"
                     """);
             ctx.start();
         }).hasStackTraceContaining("rows from headers need the columns parameter");
@@ -259,16 +250,14 @@ class IdempotentJdbcSinkTest {
         ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
-                    - templatedRoute:
-                        routeTemplateRef: idempotent-jdbc-sink
-                        parameters:
-                          - name: name
-                            value: broken
-                          - name: keyColumns
-                            value: id
+                    - route:
+                        from:
+                          uri: direct:broken
+                          steps:
+                            - to: "kamelet:idempotent-jdbc-sink?keyColumns=id"
                     """);
             ctx.start();
-        }).hasMessageContaining("idempotent-jdbc-sink").hasMessageContaining("table");
+        }).hasStackTraceContaining("kamelet idempotent-jdbc-sink: missing required parameter 'table'");
     }
 
     @Test
@@ -276,13 +265,11 @@ class IdempotentJdbcSinkTest {
         ctx = contexts.create(TestContexts.SCALED);
         assertThatThrownBy(() -> {
             YamlRoutes.load(ctx, """
-                    - templatedRoute:
-                        routeTemplateRef: idempotent-jdbc-sink
-                        parameters:
-                          - { name: name, value: broken }
-                          - { name: table, value: t }
-                          - { name: keyColumns, value: id }
-                          - { name: dataSource, value: noSuchDb }
+                    - route:
+                        from:
+                          uri: direct:broken
+                          steps:
+                            - to: "kamelet:idempotent-jdbc-sink?table=t&keyColumns=id&dataSource=noSuchDb"
                     """);
             ctx.start();
         }).hasStackTraceContaining("parameter dataSource: no javax.sql.DataSource named 'noSuchDb'");

@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The resilient-http template, used as a step from YAML route files and from Java. */
-class ResilientHttpTemplateTest {
+/** The resilient-http Kamelet, used as a step from YAML route files and from Java. */
+class ResilientHttpKameletTest {
     @RegisterExtension
     final WireMockExtension wm = TestContexts.localWireMock();
     @RegisterExtension
@@ -169,6 +169,49 @@ class ResilientHttpTemplateTest {
         // the caller's own upstream name is put back after the call
         assertThat(out.getProperty("afterCall")).isEqualTo("caller-own");
         assertThat(breakers().states()).containsKey("catalog");
+    }
+
+    @Test
+    void yamlAndJavaRoutesCallItAsAKameletEndpointWithRetriesAndOneKey() throws Exception {
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("s").whenScenarioStateIs(STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("ok"));
+        wm.stubFor(post(urlPathEqualTo("/orders")).inScenario("s").whenScenarioStateIs("ok")
+                .willReturn(aResponse().withStatus(201).withBody("booked")));
+        ctx = contexts.create(TestContexts.withBreakers());
+        io.selfheal.testing.YamlRoutes.load(ctx, """
+                - route:
+                    from:
+                      uri: direct:yaml-order
+                      steps:
+                        - to: "kamelet:resilient-http?upstream=orders&url=RAW(%s/orders?channel=yaml)&method=POST&idempotencyKey=${header.orderId}"
+                """.formatted(base()));
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:java-order")
+                        .to("kamelet:resilient-http?upstream=orders&method=POST&url=" + base() + "/orders");
+            }
+        });
+        ctx.start();
+
+        Exchange yaml = ctx.createProducerTemplate().request("direct:yaml-order", e -> {
+            e.getIn().setHeader("orderId", "7");
+            e.getIn().setBody("{\"id\":7}");
+        });
+        assertThat(yaml.getException()).isNull();
+        assertThat(yaml.getMessage().getBody(String.class)).isEqualTo("booked");
+        assertThat(yaml.getProperty(SelfhealProperties.ATTEMPTS, Integer.class)).isEqualTo(2);
+        List<LoggedRequest> calls = wm.findAll(postRequestedFor(urlPathEqualTo("/orders")));
+        assertThat(calls).hasSize(2).allSatisfy(r -> {
+            assertThat(r.queryParameter("channel").firstValue()).isEqualTo("yaml");
+            assertThat(r.getHeader("Idempotency-Key")).isEqualTo(CallKeys.of("7", r));
+        });
+
+        Exchange java = ctx.createProducerTemplate().request("direct:java-order", e -> e.getIn().setBody("{}"));
+        assertThat(java.getException()).isNull();
+        assertThat(java.getMessage().getBody(String.class)).isEqualTo("booked");
+        assertThat(wm.findAll(postRequestedFor(urlPathEqualTo("/orders")))).hasSize(3);
+        assertThat(breakers().states()).containsOnlyKeys("orders");
     }
 
     @Test
