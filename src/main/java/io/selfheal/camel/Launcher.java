@@ -1,8 +1,6 @@
 package io.selfheal.camel;
 
-import java.io.File;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -19,24 +17,26 @@ import java.util.stream.Stream;
  * {@code -D}{@value #PROPERTY} or {@value #ENV} to name another) on the class path, then runs {@link SelfhealMain}.
  * This is how a job adds a Camel component the jar does not ship (Kafka, JMS, SFTP, ...) without a build of its own.
  * <p>
- * One class loader over the jar's class path and then the lib jars, with the platform loader as its parent, and
- * SelfhealMain loaded through it: exactly the flat class path {@code selfheal.jar:lib/*}. Not child-first and not a
- * loader per plugin: Camel finds components through the context class loader and a component shares Camel's and
- * Jackson's classes with the jar, so a second copy of those would break it; the jar's classes win over a duplicate.
- * Without lib jars nothing changes: SelfhealMain runs in the application class loader as before.
+ * The lib jars get one class loader whose parent is the application class loader, and it is the thread's context class
+ * loader, through which Camel finds components, data formats and languages ({@code META-INF/services/org/apache/camel})
+ * and its context plugins. Parent first: Camel's, Jackson's and Selfheal's classes come from the jar, once, and a copy
+ * of them in lib/ is never loaded; a component in lib/ sees the jar's Camel. (A loader over the jar and lib/ with the
+ * platform loader as parent would load the jar's classes a second time, and Camel's ServiceLoader lookups, which fall
+ * back to the application class loader, would then find a Selfheal plugin that is "not a subtype" of its interface.)
+ * Without lib jars nothing changes.
  */
 public final class Launcher {
     public static final String PROPERTY = "selfheal.lib";
     public static final String ENV = "SELFHEAL_LIB";
     static final String DEFAULT_FOLDER = "lib";
 
-    /** What this process added (set in the copy of this class SelfhealMain runs with), until logged. */
+    /** What this process added, until logged. */
     private static String added;
 
     private Launcher() {
     }
 
-    public static void main(String[] args) throws Throwable {
+    public static void main(String[] args) throws IOException {
         List<Path> jars;
         try {
             jars = jars(folder(System.getProperty(PROPERTY), System.getenv(), Path.of("")));
@@ -50,28 +50,17 @@ public final class Launcher {
             return;
         }
         List<URL> urls = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!entry.isEmpty()) {
-                urls.add(Path.of(entry).toUri().toURL());
-            }
-        }
         for (Path jar : jars) {
             urls.add(jar.toUri().toURL());
         }
-        ClassLoader loader = new URLClassLoader("selfheal", urls.toArray(URL[]::new),
-                ClassLoader.getPlatformClassLoader());
+        // parent first: Camel, Jackson and Selfheal come from the jar, once; only what the jar lacks from lib/
+        ClassLoader loader = new URLClassLoader("selfheal-lib", urls.toArray(URL[]::new),
+                ClassLoader.getSystemClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         // file names only: the log says what was added, not where the machine keeps it
-        String names = jars.size() + " jar(s) from the lib folder: "
-                + String.join(", ", jars.stream().map(j -> j.getFileName().toString()).toList());
-        try {
-            Class.forName(Launcher.class.getName(), true, loader).getMethod("added", String.class).invoke(null, names);
-            Class.forName(SelfhealMain.class.getName(), true, loader).getMethod("main", String[].class)
-                    .invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            // SelfhealMain's own failure, as it would be without the lib folder
-            throw e.getCause();
-        }
+        added(jars.size() + " jar(s) from the lib folder: "
+                + String.join(", ", jars.stream().map(j -> j.getFileName().toString()).toList()));
+        SelfhealMain.main(args);
     }
 
     /**
@@ -112,8 +101,8 @@ public final class Launcher {
         }
     }
 
-    /** Called by the launching copy of this class on the copy SelfhealMain runs with. */
-    public static synchronized void added(String what) {
+    /** What this process added, to be logged once the log format is chosen. */
+    static synchronized void added(String what) {
         added = what;
     }
 

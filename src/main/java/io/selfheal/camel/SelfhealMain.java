@@ -2,6 +2,7 @@ package io.selfheal.camel;
 
 import io.selfheal.camel.cli.SelfhealCommand;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -42,6 +43,12 @@ public final class SelfhealMain {
         try {
             main = createJar();
             code = main.run(args);
+            if (((JobMain) main).refusedArguments(args)) {
+                // camel-main printed "Unknown option" and its option list, and would have exited 0
+                System.err.println("Selfheal could not start: camel-main does not know an argument of "
+                        + java.util.Arrays.toString(args) + " (java -jar selfheal.jar run -- -help lists its options)");
+                code = 2;
+            }
         } catch (Throwable e) {
             // start-up failed (an invalid configuration, a broken route file): say why in one line, and exit
             System.err.println("Selfheal could not start: " + startupFailure(e, main));
@@ -73,9 +80,41 @@ public final class SelfhealMain {
         return deepest.getMessage() == null ? deepest.toString() : deepest.getMessage();
     }
 
+    /**
+     * camel-main as the jar runs it. camel-main answers an argument it does not know by printing its options and
+     * ending with exit code 0; the jar makes that bad usage (exit 2), as an unknown command is.
+     */
+    static final class JobMain extends Main {
+        private volatile boolean optionsShown;
+
+        /**
+         * The context finds its plugins (ServiceLoader) through its application class loader, which is the system one
+         * when unset: under the {@link Launcher}, whose class loader holds the jar and the lib folder, that would load
+         * a second copy of a plugin's classes. The thread's loader is the one everything here came from.
+         */
+        @Override
+        protected CamelContext createCamelContext() {
+            CamelContext context = super.createCamelContext();
+            context.setApplicationContextClassLoader(Thread.currentThread().getContextClassLoader());
+            return context;
+        }
+
+        @Override
+        public void showOptions() {
+            optionsShown = true;
+            super.showOptions();
+        }
+
+        /** True when camel-main showed its options for an argument it did not know, not because help was asked. */
+        boolean refusedArguments(String[] args) {
+            boolean helpAsked = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("-help"));
+            return optionsShown && !helpAsked;
+        }
+    }
+
     /** A camel-main with Selfheal's defaults and start-up; tests use it to start the jar's configuration in-process. */
     public static Main create() throws IOException {
-        Main main = new Main();
+        Main main = new JobMain();
         main.setInitialProperties(JobProperties.builtInDefaults());
         main.setDefaultPropertyPlaceholderLocation(USER_PROPERTIES);
         Selfheal.install(main);

@@ -77,4 +77,15 @@ public class CommandLineJarIT {
         assertThat(option.err()).contains("Unknown option: '--bogus'").contains("Usage: java -jar selfheal.jar parked");
         assertThat(dir.resolve("data")).doesNotExist();
     }
+
+    @Test
+    void anArgumentCamelMainDoesNotKnowExitsTwoAndItsHelpExitsZero(@TempDir Path dir) throws Exception {
+        Run bogus = jar(dir, "run", "-bogus");
+        assertThat(bogus.code()).as(bogus.out() + bogus.err()).isEqualTo(2);
+        assertThat(bogus.out()).contains("Unknown option: -bogus");
+        assertThat(bogus.err()).contains("camel-main does not know an argument").contains("run -- -help");
+        Run help = jar(dir, "run", "--", "-help");
+        assertThat(help.code()).as(help.out() + help.err()).isZero();
+        assertThat(help.out()).contains("-duration");
+    }
 }
