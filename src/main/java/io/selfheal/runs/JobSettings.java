@@ -8,6 +8,8 @@ import io.selfheal.config.ConfigValues;
 import io.selfheal.config.PerUpstream;
 import io.selfheal.retry.RetryPolicy;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -116,12 +118,17 @@ public record JobSettings(boolean enabled, Duration retention, RunPagePolicy pag
         if (value.isBlank()) {
             return Optional.empty();
         }
-        String lower = value.toLowerCase(Locale.ROOT);
-        if (!(lower.startsWith("http://") || lower.startsWith("https://")) || value.chars().anyMatch(Character::isWhitespace)) {
-            throw new ConfigException(key, "Invalid value '" + value + "' for " + key
-                    + ": expected an http:// or https:// URL without spaces");
+        try {
+            URI uri = new URI(value);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return Optional.of(value);
+            }
+        } catch (URISyntaxException e) {
+            // said below
         }
-        return Optional.of(value);
+        throw new ConfigException(key, "Invalid value '" + value + "' for " + key
+                + ": expected an http:// or https:// URL, such as https://runbooks.example/inventory-sync");
     }
 
     private static ZoneId zone(String key, String value) {
