@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * What one run did, counted: records in the run, how they were delivered or parked, the calls and retries per
@@ -21,7 +22,7 @@ import java.util.Objects;
  * @param deliveredAfterRetries delivered after one or more retries
  * @param deliveredLater        parked, then delivered by a replay
  * @param parkedByReason        records still parked, by the reason retrying gave up
- * @param upstreams             per upstream: calls, retries and what the parked records saw from it
+ * @param upstreams             per upstream, by name: calls, retries and what the parked records saw from it
  * @param waited                time spent waiting before attempts, by where the wait came from
  * @param maxParkedAttempts     the largest attempt count among the parked records (0 when none was parked)
  * @param longestParkedElapsed  the longest time from first attempt to give-up among the parked records
@@ -46,7 +47,7 @@ public record RunCounts(long records, long deliveredFirstTry, long deliveredAfte
             }
         });
         parkedByReason = Collections.unmodifiableMap(parked);
-        upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+        upstreams = Collections.unmodifiableMap(new TreeMap<>(upstreams)); // by name, whatever map it came in
         EnumMap<DelaySource, Duration> waits = new EnumMap<>(DelaySource.class);
         waits.putAll(waited);
         waited = Collections.unmodifiableMap(waits);

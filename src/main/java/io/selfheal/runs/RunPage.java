@@ -5,6 +5,7 @@ import io.selfheal.config.Durations;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -64,13 +65,13 @@ public record RunPage(String job, String runId, RunOutcome outcome, String text)
     }
 
     private static String failureSummary(RunCounts c) {
+        // the upstream most of the parked records' attempts failed at first
         StringJoiner out = new StringJoiner("; ", "; ", "").setEmptyValue("");
-        for (Map.Entry<String, UpstreamRunCounts> e : c.upstreams().entrySet()) {
-            String s = e.getValue().failureSummary(e.getKey());
-            if (!s.isEmpty()) {
-                out.add(s);
-            }
-        }
+        c.upstreams().entrySet().stream()
+                .filter(e -> e.getValue().parkedFailedAttempts() > 0)
+                .sorted(Comparator.comparing((Map.Entry<String, UpstreamRunCounts> e) -> e.getValue().parkedFailedAttempts())
+                        .reversed().thenComparing(Map.Entry::getKey))
+                .forEach(e -> out.add(e.getValue().failureSummary(e.getKey())));
         return out.toString();
     }
 

@@ -1,10 +1,10 @@
 package io.selfheal.runs;
 
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * One upstream's share of a run: the calls made to it, how many of them were retries, and what the attempts of the
@@ -18,7 +18,7 @@ public record UpstreamRunCounts(long calls, long retries, Map<String, Long> park
         if (calls < 0 || retries < 0) {
             throw new IllegalArgumentException("calls and retries must not be negative");
         }
-        parkedFailures = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(parkedFailures)));
+        parkedFailures = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(parkedFailures)));
     }
 
     /**
@@ -26,6 +26,11 @@ public record UpstreamRunCounts(long calls, long retries, Map<String, Long> park
      * inventory-service", or, when they saw several things, "attempts returned 500 (6), 503 (2) from inventory-service"
      * (most frequent first); empty when no parked record called it.
      */
+    /** Attempts of parked records that failed at this upstream. */
+    public long parkedFailedAttempts() {
+        return parkedFailures.values().stream().mapToLong(Long::longValue).sum();
+    }
+
     public String failureSummary(String upstream) {
         if (parkedFailures.isEmpty()) {
             return "";

@@ -1,7 +1,10 @@
 package io.selfheal.runs;
 
 import io.selfheal.runs.RunPagePolicy.Trigger;
+import io.selfheal.retry.GiveUpReason;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import java.util.Map;
 
@@ -46,9 +49,11 @@ class RunPagePolicyTest {
         assertThat(new RunPagePolicy(Trigger.PARKED_COUNT, 2, 0).pages(PARTIAL_FEW)).isTrue();
         assertThat(new RunPagePolicy(Trigger.PARKED_SHARE, 0, 0.003).pages(PARTIAL_FEW)).isFalse();
         assertThat(new RunPagePolicy(Trigger.PARKED_SHARE, 0, 0.0029).pages(PARTIAL_FEW)).isTrue();
-        JobRun noRecords = RunFixtures.ended("j", TWO_AM, RunOutcome.PARTIAL, RunFixtures.parked(0, 0)
-                .replayDelivered(io.selfheal.retry.GiveUpReason.ATTEMPTS, 0));
-        assertThat(new RunPagePolicy(Trigger.PARKED_SHARE, 0, 0.5).pages(noRecords)).isFalse();
+        // a run that did not count its records: any parked one is above every share
+        RunCounts uncounted = new RunCounts(0, 0, 0, 0, Map.of(GiveUpReason.ATTEMPTS, 1L), Map.of(), Map.of(), 2,
+                Duration.ofSeconds(3));
+        JobRun noRecords = RunFixtures.ended("j", TWO_AM, RunOutcome.PARTIAL, uncounted);
+        assertThat(new RunPagePolicy(Trigger.PARKED_SHARE, 0, 0.5).pages(noRecords)).isTrue();
     }
 
     @Test
