@@ -105,9 +105,13 @@ public final class RunStore implements AutoCloseable {
         }
         String runId = UUID.randomUUID().toString();
         LocalDateTime now = now();
+        // PostgreSQL absorbs the conflict (0 rows, no ERROR line in the server's log); H2 and MariaDB report it
+        String onConflict = dialect == SqlDialect.POSTGRESQL ? " ON CONFLICT (running_key) DO NOTHING" : "";
+        int inserted;
         try {
-            jdbc.update("INSERT INTO " + table + " (run_id, job, instance_id, running_key, trigger_time, started_at, "
-                    + "state, counts, attempts, heartbeat_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 0)", ps -> {
+            inserted = jdbc.update("INSERT INTO " + table + " (run_id, job, instance_id, running_key, trigger_time, "
+                    + "started_at, state, counts, attempts, heartbeat_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 0)"
+                    + onConflict, ps -> {
                 ps.setString(1, runId);
                 ps.setString(2, job);
                 ps.setString(3, instanceId);
@@ -123,6 +127,9 @@ public final class RunStore implements AutoCloseable {
                 throw new RunInProgressException(job, instanceId);
             }
             throw failed("could not record a run of " + job, e);
+        }
+        if (inserted == 0) {
+            throw new RunInProgressException(job, instanceId);
         }
         return find(runId).orElseThrow(() -> new RunStoreException("the run " + runId + " was not found after it "
                 + "was recorded", null));
