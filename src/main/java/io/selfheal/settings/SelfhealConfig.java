@@ -14,6 +14,7 @@ import io.selfheal.idempotency.IdempotencySettings;
 import io.selfheal.observe.LogFormat;
 import io.selfheal.retry.RetryPolicy;
 import io.selfheal.retry.RetrySettings;
+import io.selfheal.runs.JobSettings;
 
 import java.util.Map;
 import java.util.SortedSet;
@@ -24,7 +25,8 @@ import java.util.SortedSet;
  */
 public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSettings classification, LogFormat logFormat,
                              IdempotencySettings idempotency, AlertSettings alert, ParkedSettings parked,
-                             PerUpstream<BreakerSettings> breakers, PerUpstream<BudgetSettings> budgets) {
+                             PerUpstream<BreakerSettings> breakers, PerUpstream<BudgetSettings> budgets,
+                             PerUpstream<JobSettings> jobs) {
 
     public static SelfhealConfig defaults() {
         return load(Map.of());
@@ -48,9 +50,10 @@ public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSetti
     }
 
     private static SelfhealConfig load(ConfigReader reader) {
-        SelfhealConfig config = new SelfhealConfig(RetrySettings.read(reader), ClassificationSettings.read(reader),
+        PerUpstream<RetryPolicy> retry = RetrySettings.read(reader);
+        SelfhealConfig config = new SelfhealConfig(retry, ClassificationSettings.read(reader),
                 LogFormat.read(reader), IdempotencySettings.parse(reader), AlertSettings.read(reader), ParkedSettings.read(reader),
-                BreakerSettings.read(reader), BudgetSettings.read(reader));
+                BreakerSettings.read(reader), BudgetSettings.read(reader), JobSettings.read(reader, retry.defaultSettings()));
         reader.rejectUnknown();
         return config;
     }
@@ -66,6 +69,11 @@ public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSetti
 
     public Map<String, RetryPolicy> upstreamPolicies() {
         return retry.upstreamSettings();
+    }
+
+    /** The settings of a job: its own keys on top of selfheal.jobs.defaults.*, or those defaults. */
+    public JobSettings jobFor(String job) {
+        return jobs.settingsFor(job);
     }
 
     public ClassificationRules classificationRules() {

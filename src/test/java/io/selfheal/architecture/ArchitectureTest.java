@@ -115,7 +115,8 @@ class ArchitectureTest {
             if (!m.group(1).startsWith("camel")) {
                 allowed = new TreeSet<>();
                 if (third.contains("the domain packages")) {
-                    allowed.addAll(List.of("classify", "retry", "breaker", "idempotency", "escalation", "observe"));
+                    allowed.addAll(List.of("classify", "retry", "breaker", "idempotency", "escalation", "observe",
+                            "runs"));
                 }
                 Matcher t = TICKED.matcher(third);
                 while (t.find()) {

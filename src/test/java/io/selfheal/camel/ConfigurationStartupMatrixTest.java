@@ -131,6 +131,19 @@ class ConfigurationStartupMatrixTest {
             SPECS.put(prefix + "adaptive-send-rate", BOOLEAN);
             SPECS.put(prefix + "send-rate-burst", POSITIVE_DURATION);
         }
+        for (String prefix : List.of("selfheal.jobs.defaults.", "selfheal.jobs.<name>.")) {
+            SPECS.put(prefix + "enabled", BOOLEAN);
+            SPECS.put(prefix + "retention", POSITIVE_DURATION);
+            SPECS.put(prefix + "page", new Spec("parked-share", "sometimes", "1", "any-partial,never"));
+            SPECS.put(prefix + "page-parked-count", new Spec("10", "ten", "1.5", "-1", "99999999999", "3 records"));
+            SPECS.put(prefix + "page-parked-share", new Spec("5%", "lots", "-0.1", "1.5", "150%", "NaN", "Infinity"));
+            SPECS.put(prefix + "runbook", new Spec("https://runbooks.example/inventory-sync", "not a url",
+                    "ftp://example.org/runbook", "/relative/runbook", "http://"));
+            SPECS.put(prefix + "misfire", new Spec("queue", "overlap", "1", "skip,queue"));
+            SPECS.put(prefix + "run-deadline", new Spec("14m", "soon", "10", "-5s", "0s", "PT-5S", "never"));
+            SPECS.put(prefix + "run-max-attempts", COUNT);
+            SPECS.put(prefix + "time-zone", new Spec("Europe/Berlin", "Mars/Olympus", "+25:00", "Berlin time"));
+        }
         for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<name>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
             SPECS.put(prefix + "max-tokens", new Spec("20", "many", "-1", "0", "NaN"));

@@ -87,6 +87,23 @@ class JsonTest {
         }
     }
 
+    @Test
+    void readsNestedObjectsInTheirOrderAndWhatItWrote() {
+        Map<String, Object> nested = new LinkedHashMap<>();
+        nested.put("z", 1);
+        nested.put("a", List.of("x", 2.5, true));
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("records", 5_000_000_000L);
+        value.put("nested", nested);
+        value.put("none", null);
+        Map<String, Object> read = Json.readObject(Json.write(value));
+        assertThat(read).containsExactlyEntriesOf(value);
+        assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) read.get("nested")).keySet())).containsExactly("z", "a");
+        for (String bad : List.of("", "null", "[1]", "{\"a\":1", "1")) {
+            assertThatThrownBy(() -> Json.readObject(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     /** The writer Selfheal used before Jackson, kept as the reference its output is compared with. */
     private static final class LegacyWriter {
         static String write(Object value) {

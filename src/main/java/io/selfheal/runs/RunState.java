@@ -1,0 +1,7 @@
+package io.selfheal.runs;
+
+/** Where a run is: still running, or over (its outcome says how). */
+public enum RunState {
+    RUNNING,
+    ENDED
+}
