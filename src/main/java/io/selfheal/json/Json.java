@@ -38,8 +38,6 @@ public final class Json {
             .with(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final TypeReference<LinkedHashMap<String, String>> TEXT_MAP = new TypeReference<>() {
     };
-    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() {
-    };
 
     private Json() {
     }
@@ -99,25 +97,6 @@ public final class Json {
         Map<String, String> out;
         try {
             out = MAPPER.readValue(json, TEXT_MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
-        }
-        if (out == null) {
-            throw new IllegalArgumentException("null, not an object");
-        }
-        return out;
-    }
-
-    /**
-     * A JSON object of any depth, in its order: nested objects as maps, arrays as lists, numbers as Integer, Long,
-     * BigInteger or Double (read numbers through {@link Number}).
-     *
-     * @throws IllegalArgumentException when the text is not an object
-     */
-    public static Map<String, Object> readObject(String json) {
-        Map<String, Object> out;
-        try {
-            out = MAPPER.readValue(json, OBJECT);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         }

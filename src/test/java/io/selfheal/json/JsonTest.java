@@ -91,7 +91,7 @@ class JsonTest {
     void readsNestedObjectsInTheirOrderAndWhatItWrote() {
         Map<String, Object> nested = new LinkedHashMap<>();
         nested.put("z", 1);
-        nested.put("a", List.of("x", 2.5, true));
+        nested.put("a", List.of("x", new java.math.BigDecimal("2.5"), true)); // decimals read back exact
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("records", 5_000_000_000L);
         value.put("nested", nested);
