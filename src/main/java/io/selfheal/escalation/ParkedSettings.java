@@ -47,6 +47,8 @@ public final class ParkedSettings {
     /** The store's pool: see {@link #jdbc()}. */
     private static final int POOL_SIZE = 16;
     private static final Duration POOL_WAIT = Duration.ofSeconds(5);
+    /** An embedded H2 file is never "down", only being handed over: see {@link #jdbc()}. */
+    private static final Duration H2_FILE_POOL_WAIT = Duration.ofSeconds(30);
     public static final String DEFAULT_TABLE = "selfheal_parked";
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final Duration DEFAULT_REPLAY_POLL_INTERVAL = Duration.ofSeconds(2);
@@ -260,11 +262,14 @@ public final class ParkedSettings {
 
     /**
      * Where the store lives, as its pool opens it. Parkings come in bursts (the exchanges waiting on one outage give up
-     * at about the same time), so the pool has room for one. The wait for a connection covers opening an embedded H2
-     * file through AUTO_SERVER while another process holds it, which takes over a second.
+     * at about the same time), so the pool has room for one. A database server that is down fails a connection
+     * after 5 s, and parking retries it. An embedded H2 file gets 30 s: opening it through AUTO_SERVER while another
+     * process holds it takes over a second, and after that process was killed H2 first waits out its stale lock file,
+     * which took more than 5 s on a loaded machine (CrashSafetyTest's `parked list` right after a SIGKILL).
      */
     public JdbcSettings jdbc() {
-        return new JdbcSettings(url, username, password, POOL_SIZE, POOL_WAIT);
+        Duration wait = url.toLowerCase(java.util.Locale.ROOT).startsWith("jdbc:h2:file:") ? H2_FILE_POOL_WAIT : POOL_WAIT;
+        return new JdbcSettings(url, username, password, POOL_SIZE, wait);
     }
 
 

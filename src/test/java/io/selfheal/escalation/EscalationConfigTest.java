@@ -32,6 +32,14 @@ class EscalationConfigTest {
     }
 
     @Test
+    void anEmbeddedH2FileGetsLongerToOpenThanADatabaseServer() {
+        // a killed holder's stale lock file is waited out before the file opens; a server that is down is not waited for
+        assertThat(SelfhealConfig.defaults().parked().jdbc().connectionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        SelfhealConfig pg = SelfhealConfig.load(Map.of("selfheal.parked.url", "jdbc:postgresql://127.0.0.1:5432/test"));
+        assertThat(pg.parked().jdbc().connectionTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void everyKeyIsRead() {
         SelfhealConfig c = SelfhealConfig.load(Map.ofEntries(
                 Map.entry("selfheal.alert.sinks", "log, webhook,alertmanager"),
