@@ -303,6 +303,23 @@ class JobsCommandTest {
     }
 
     @Test
+    void aRunStillRunningIsListedAndShownAsRunningAndPagesNothing() {
+        seedClock.advance(Duration.between(seedClock.instant(), Instant.now().minus(Duration.ofMinutes(10))));
+        JobRun running = store.begin("nightly-report", seedClock.instant());
+
+        String line = lines(jobs().out()).stream().filter(l -> l.startsWith("nightly-report ")).findFirst().orElseThrow();
+        assertThat(line.split(" +")).startsWith("nightly-report", utc(running.triggerTime()), "RUNNING", "0");
+        // 1 run in each window, none ended: no success share, no attempts per success
+        assertThat(line).endsWith("1        -         1        -          -");
+
+        SelfhealCommandTest.Run show = jobs("show", running.runId());
+        assertThat(show.code()).as(show.err()).isZero();
+        assertThat(lines(show.out())).contains("  outcome          RUNNING", "  ended            still running",
+                "  none while the run is running");
+        assertThat(show.out()).containsPattern("(?m)^  duration         1\\d?m\\d\\ds so far$");
+    }
+
+    @Test
     void anUnknownJobExitsOneWithTheNearestKnownJob() {
         SelfhealCommandTest.Run r = jobs("runs", "inventory-snyc");
         assertThat(r.code()).isEqualTo(1);
