@@ -6,6 +6,7 @@ import io.selfheal.config.ConfigReader;
 import io.selfheal.escalation.Redactor;
 import io.selfheal.runs.JobHealth;
 import io.selfheal.runs.JobRun;
+import io.selfheal.runs.JobSettings;
 import io.selfheal.runs.RunOutcome;
 import io.selfheal.runs.RunStore;
 import io.selfheal.settings.SelfhealConfig;
@@ -20,7 +21,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -112,7 +115,7 @@ public final class JobsCommand implements Callable<Integer> {
                         + RunStore.DEFAULT_TABLE + ")");
                 return 0;
             }
-            Clock clock = Clock.fixed(now, java.time.ZoneOffset.UTC);
+            Clock clock = Clock.fixed(now, ZoneOffset.UTC);
             List<JobSummary> jobs = new ArrayList<>();
             last.forEach((job, run) -> {
                 // two weeks: the last 7 days and the 7 before them
@@ -178,7 +181,7 @@ public final class JobsCommand implements Callable<Integer> {
     }
 
     /** "no runs recorded for job 'x'; did you mean 'y'?", or the jobs there are. */
-    static String unknownJob(String job, java.util.Collection<String> known) {
+    static String unknownJob(String job, Collection<String> known) {
         String head = "jobs: no runs recorded for job '" + job + "'";
         if (known.isEmpty()) {
             return head + "; no job has any run recorded";
@@ -210,7 +213,7 @@ public final class JobsCommand implements Callable<Integer> {
                     return 1;
                 }
                 Instant now = Instant.now();
-                var settings = config.jobFor(run.get().job());
+                JobSettings settings = config.jobFor(run.get().job());
                 out.print(json ? JobViews.showJson(run.get(), settings, now) + "\n"
                         : JobViews.show(run.get(), settings, now));
                 return 0;
