@@ -11,15 +11,15 @@ import java.util.concurrent.Callable;
 
 /**
  * The jar's command line, one picocli tree: {@code run} (the job, also what no command does), {@code parked},
- * {@code report} and {@code help}; {@code --help} and {@code --version} on every level (the standard options and
- * the version are inherited; the description and footer are each command's own). A new command is a class with its
- * {@code @Command} and one entry in {@code subcommands} below.
+ * {@code jobs}, {@code report} and {@code help}; {@code --help} and {@code --version} on every level (the standard
+ * options and the version are inherited; the description and footer are each command's own). A new command is a class
+ * with its {@code @Command} and one entry in {@code subcommands} below.
  */
 @Command(name = SelfhealCommand.NAME, scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = SelfhealVersion.class, sortOptions = false,
         description = {"Selfheal: Camel integration jobs that heal themselves from intermittent failures.",
                 "Without a command it runs the job (run). COMMAND --help tells more of each."},
-        subcommands = {RunCommand.class, ParkedCommand.class, ReportCommand.class, HelpCommand.class},
+        subcommands = {RunCommand.class, ParkedCommand.class, JobsCommand.class, ReportCommand.class, HelpCommand.class},
         footer = {"", "Every command reads the job's configuration (the built-in defaults, then "
                 + "config/application.properties, then -D system properties): run it from the job's directory.",
                 "Exit codes: 0 done; 1 failed; 2 bad usage (an unknown command or option, a missing argument)."})
