@@ -21,16 +21,16 @@ public record UpstreamRunCounts(long calls, long retries, Map<String, Long> park
         parkedFailures = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(parkedFailures)));
     }
 
-    /**
-     * What the parked records' attempts saw from {@code upstream}, for a page: "all attempts returned 500 from
-     * inventory-service", or, when they saw several things, "attempts returned 500 (6), 503 (2) from inventory-service"
-     * (most frequent first); empty when no parked record called it.
-     */
     /** Attempts of parked records that failed at this upstream. */
     public long parkedFailedAttempts() {
         return parkedFailures.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /**
+     * What the parked records' attempts saw from {@code upstream}, for a page: "all attempts returned 500 from
+     * inventory-service", or, when they saw several things, "attempts returned 500 (6), 503 (2) from inventory-service"
+     * (most frequent first); empty when no parked record called it.
+     */
     public String failureSummary(String upstream) {
         if (parkedFailures.isEmpty()) {
             return "";
