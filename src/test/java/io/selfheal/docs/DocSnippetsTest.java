@@ -49,8 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * temporary directory, and then:
  * <ul>
  *   <li>YAML routes (a list of {@code route}, {@code beans}, {@code routeConfiguration} ...) are loaded into a context
- *       with Selfheal installed, which must start with every route started; any other YAML (a Kamelet, a Prometheus
- *       rule) must parse;</li>
+ *       with Selfheal installed, which must start with every route started; a whole Kamelet or Prometheus rule
+ *       file must parse; a fragment fails;</li>
  *   <li>Java is compiled against the test classpath, as the reader would write it: a whole class as it stands (a
  *       RouteBuilder's routes are added to a context with Selfheal installed; a static method returning a
  *       CamelContext is called, one taking a CamelContext is given one; a camel-main {@code main} runs for a
@@ -136,13 +136,19 @@ class DocSnippetsTest {
 
     private void runYaml(Snippet s, String yaml) throws Exception {
         Object parsed = new Load(LoadSettings.builder().build()).loadFromString(yaml);
-        if (!isCamelRoutes(parsed)) {
-            return; // not routes (a Kamelet, a rule file): it parsed, which is all it claims
+        if (isOtherDocument(parsed)) {
+            return; // a Kamelet or a Prometheus rule file: it parsed, which is all it claims here
         }
+        assertThat(isCamelRoutes(parsed)).as(s.where() + ": a YAML snippet is a whole routes file (route, beans,"
+                + " routeConfiguration, ...) or a whole Kamelet or rule file, not a fragment:\n" + yaml).isTrue();
         CamelContext ctx = contexts.create(TestContexts.SCALED);
         PluginHelper.getRoutesLoader(ctx).loadRoutes(ResourceHelper.fromString("snippet.yaml", yaml));
         ctx.start();
         assertStarted(s, ctx);
+    }
+
+    private static boolean isOtherDocument(Object parsed) {
+        return parsed instanceof Map<?, ?> m && ("Kamelet".equals(m.get("kind")) || m.containsKey("groups"));
     }
 
     private static boolean isCamelRoutes(Object parsed) {
