@@ -64,21 +64,25 @@ public final class ScheduleSettings {
     public static ScheduleSettings read(ConfigReader reader, JdbcSettings parkedDatabase, String parkedUrlKey) {
         boolean clustered = reader.read(CLUSTERED, ConfigValues::bool, false);
         Optional<String> url = reader.take(URL).map(String::trim).filter(s -> !s.isEmpty());
-        String username = reader.take(USERNAME).orElse("");
-        String password = reader.take(PASSWORD).orElse("");
+        Optional<String> username = reader.take(USERNAME);
+        Optional<String> password = reader.take(PASSWORD);
         String tablePrefix = reader.read(TABLE_PREFIX, ScheduleSettings::tablePrefix, DEFAULT_TABLE_PREFIX);
         Duration checkIn = reader.read(CHECK_IN_INTERVAL, (k, v) -> ConfigChecks.atLeastOneMilli(k,
                 ConfigValues.duration(k, v)), DEFAULT_CHECK_IN_INTERVAL);
         int threads = reader.read(THREADS, (k, v) -> ConfigChecks.atLeast(k, ConfigValues.integer(k, v), 1,
                 "threads that run triggers"), DEFAULT_THREADS);
-        if (url.isEmpty() && !(username.isEmpty() && password.isEmpty())) {
-            String key = username.isEmpty() ? PASSWORD : USERNAME;
-            throw new ConfigException(key, key + " is set without " + URL + ": without a URL of its own the schedule uses"
-                    + " the parked store's database and its credentials; set " + URL + " too, or remove " + key);
-        }
-        JdbcSettings database = url.map(u -> new JdbcSettings(u, username, password, POOL_SIZE, POOL_WAIT))
-                .orElseGet(() -> new JdbcSettings(parkedDatabase.url(), parkedDatabase.username(),
-                        parkedDatabase.password(), POOL_SIZE, POOL_WAIT));
+        url.ifPresent(u -> {
+            if (SqlDialect.fromUrl(u).isEmpty()) {
+                throw new ConfigException(URL, "Unsupported database for " + URL + ": expected a jdbc:postgresql: URL");
+            }
+            SqlDialect.missingDriver(u).ifPresent(why -> {
+                throw new ConfigException(URL, URL + ": " + why);
+            });
+        });
+        // without a URL of its own the schedule is in the parked store's database; its own user, if one is given
+        JdbcSettings database = new JdbcSettings(url.orElse(parkedDatabase.url()),
+                username.orElse(url.isPresent() ? "" : parkedDatabase.username()),
+                password.orElse(url.isPresent() ? "" : parkedDatabase.password()), POOL_SIZE, POOL_WAIT);
         String databaseKey = url.isPresent() ? URL : parkedUrlKey;
         if (clustered && database.dialect().orElse(null) != SqlDialect.POSTGRESQL) {
             throw new ConfigException(databaseKey, CLUSTERED + " = true needs a PostgreSQL database, and " + databaseKey

@@ -48,6 +48,15 @@ class ScheduleSettingsTest {
     }
 
     @Test
+    void itsOwnUserOnTheParkedStoresDatabase() {
+        ScheduleSettings s = SelfhealConfig.load(Map.of("selfheal.parked.url", PG, "selfheal.parked.username", "app",
+                "selfheal.schedule.username", "scheduler", "selfheal.schedule.password", "secret")).schedule();
+        assertThat(s.database().url()).isEqualTo(PG);
+        assertThat(s.database().username()).isEqualTo("scheduler");
+        assertThat(s.database().password()).isEqualTo("secret");
+    }
+
+    @Test
     void clusteredRefusesTheDefaultH2StoreNamingTheParkedUrl() {
         assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.schedule.clustered", "true")))
                 .isInstanceOf(ConfigException.class)
@@ -79,7 +88,7 @@ class ScheduleSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.schedule.threads");
         assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.schedule.clustered", "yes please")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.schedule.clustered");
-        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.schedule.username", "u")))
+        assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.schedule.url", "jdbc:oracle:thin:@db:1521:x")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.schedule.url");
         assertThatThrownBy(() -> SelfhealConfig.load(Map.of("selfheal.schedule.clusterd", "true")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("selfheal.schedule.clustered");
