@@ -24,6 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -90,7 +95,49 @@ class ClusteredScheduleTest {
         System.out.println("clustered schedule: firings by instance " + byInstance);
     }
 
+    @Test
+    void twoInstancesStartingTogetherShareTheNewTrigger() throws Exception {
+        CamelContext a = create("a");
+        CamelContext b = create("b");
+        ExecutorService starters = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> starts = new ArrayList<>();
+            for (CamelContext ctx : List.of(a, b)) {
+                starts.add(starters.submit(() -> {
+                    go.await();
+                    ctx.start();
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : starts) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            starters.shutdownNow();
+        }
+        assertThat(a.getRouteController().getRouteStatus("sync").isStarted()).isTrue();
+        assertThat(b.getRouteController().getRouteStatus("sync").isStarted()).isTrue();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT COUNT(*) FROM " + effects) >= FIRINGS);
+        await().pollDelay(Duration.ofMillis(INTERVAL_MS * 5)).until(() -> true);
+        assertThat(count("SELECT COUNT(*) FROM " + log)).as("executions").isEqualTo(FIRINGS);
+        assertThat(count("SELECT COUNT(DISTINCT scheduled_fire_time) FROM " + log)).isEqualTo(FIRINGS);
+        assertThat(count("SELECT COUNT(*) FROM " + effects)).as("side effects").isEqualTo(FIRINGS);
+        assertThat(count("SELECT (MAX(scheduled_fire_time) - MIN(scheduled_fire_time)) / " + INTERVAL_MS + " FROM "
+                + log)).isEqualTo(FIRINGS - 1);
+        System.out.println("clustered schedule, started together: firings by instance " + byInstance());
+    }
+
     private CamelContext start(String instance) throws Exception {
+        CamelContext ctx = create(instance);
+        ctx.start();
+        return ctx;
+    }
+
+    /** A context with the route, not started. */
+    private CamelContext create(String instance) throws Exception {
         CamelContext ctx = TestContexts.create(TestContexts.scaled(
                 "selfheal.schedule.clustered", "true",
                 "selfheal.schedule.url", PG_URL,
@@ -100,7 +147,7 @@ class ClusteredScheduleTest {
         // one name on every instance: a job scheduled by one finds its CamelContext by this name on the other
         ctx.getCamelContextExtension().setName("clustered-schedule");
         contexts.add(ctx);
-        return TestContexts.start(ctx, new RouteBuilder() {
+        ctx.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 from("quartz://selfheal-test/sync?trigger.repeatInterval=" + INTERVAL_MS + "&trigger.repeatCount="
@@ -109,6 +156,7 @@ class ClusteredScheduleTest {
                         .process(e -> record(e, instance));
             }
         });
+        return ctx;
     }
 
     private void record(Exchange e, String instance) throws SQLException {
