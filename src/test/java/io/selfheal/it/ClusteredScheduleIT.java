@@ -113,6 +113,8 @@ class ClusteredScheduleIT {
         for (ChildJar jar : jars) {
             if (jar != killed) {
                 assertThat(jar.isAlive()).as("a survivor:%n%s", jar.tail(30)).isTrue();
+                assertThat(jar.output().lines().filter(l -> l.contains(" ERROR ") || l.contains("Exception")))
+                        .as("errors in a survivor's log").isEmpty();
             }
         }
         long takeoverMillis = count("SELECT CAST(EXTRACT(EPOCH FROM (MIN(fired_at) - '" + killedAt + "')) * 1000 "

@@ -96,6 +96,22 @@ class ClusteredScheduleTest {
     }
 
     @Test
+    void offByDefaultTheScheduleStaysInMemory() throws Exception {
+        CamelContext ctx = TestContexts.create(TestContexts.scaled());
+        contexts.add(ctx);
+        TestContexts.start(ctx, new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("quartz://selfheal-test/local?trigger.repeatInterval=60000").routeId("local").to("log:local");
+            }
+        });
+        org.quartz.SchedulerMetaData meta = ctx.getComponent("quartz", QuartzComponent.class).getScheduler()
+                .getMetaData();
+        assertThat(meta.isJobStoreClustered()).isFalse();
+        assertThat(meta.getJobStoreClass()).isEqualTo(org.quartz.simpl.RAMJobStore.class);
+    }
+
+    @Test
     void twoInstancesStartingTogetherShareTheNewTrigger() throws Exception {
         CamelContext a = create("a");
         CamelContext b = create("b");
