@@ -31,6 +31,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -93,6 +94,34 @@ class ClusteredScheduleTest {
         Map<String, Integer> byInstance = byInstance();
         assertThat(byInstance.keySet()).isNotEmpty().isSubsetOf("a", "b");
         System.out.println("clustered schedule: firings by instance " + byInstance);
+    }
+
+    @Test
+    void anUnreachableDatabaseStopsStartUpNamingItsKeyAndHidingThePassword() throws Exception {
+        CamelContext ctx = TestContexts.create(TestContexts.scaled(
+                "selfheal.schedule.clustered", "true",
+                "selfheal.schedule.url", "jdbc:postgresql://127.0.0.1:1/test?connectTimeout=1",
+                "selfheal.schedule.username", "postgres",
+                "selfheal.schedule.password", "s3cret-schedule-pw",
+                "selfheal.schedule.table-prefix", prefix));
+        contexts.add(ctx);
+        ctx.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("quartz://selfheal-test/down?trigger.repeatInterval=60000").routeId("down").to("log:down");
+            }
+        });
+        assertThatThrownBy(ctx::start)
+                .satisfies(e -> assertThat(causes(e)).contains("selfheal.schedule.url")
+                        .contains("Quartz's tables").doesNotContain("s3cret-schedule-pw"));
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            all.append(t).append('\n');
+        }
+        return all.toString();
     }
 
     @Test
