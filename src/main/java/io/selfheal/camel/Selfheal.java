@@ -27,8 +27,9 @@ import java.util.Properties;
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
  * start-up, naming the key), binds the runtime, installs each room through its entry point ({@link RetryInstaller},
- * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency}, {@link ScheduleInstaller}), and
- * adds the {@code self-healing} route configuration and Selfheal's Kamelets ({@link SelfhealKamelets}).
+ * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency},
+ * {@link ScheduleInstaller}), and adds the {@code self-healing} route configuration and Selfheal's Kamelets
+ * ({@link SelfhealKamelets}).
  */
 public final class Selfheal {
     private Selfheal() {
