@@ -9,6 +9,7 @@ import io.selfheal.camel.escalation.EscalationServices;
 import io.selfheal.camel.idempotency.SelfhealIdempotency;
 import io.selfheal.camel.observe.ObserveInstaller;
 import io.selfheal.camel.retry.RetryInstaller;
+import io.selfheal.camel.schedule.ScheduleInstaller;
 import io.selfheal.observe.LogFormat;
 import io.selfheal.settings.SelfhealConfig;
 import io.selfheal.observe.LogFormatSwitch;
@@ -26,8 +27,9 @@ import java.util.Properties;
 /**
  * Installs Selfheal into a CamelContext: reads and validates the {@code selfheal.*} properties (an invalid one stops
  * start-up, naming the key), binds the runtime, installs each room through its entry point ({@link RetryInstaller},
- * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency}), and
- * adds the {@code self-healing} route configuration and Selfheal's Kamelets ({@link SelfhealKamelets}).
+ * {@link BreakerInstaller}, {@link EscalationInstaller}, {@link ObserveInstaller}, {@link SelfhealIdempotency},
+ * {@link ScheduleInstaller}), and adds the {@code self-healing} route configuration and Selfheal's Kamelets
+ * ({@link SelfhealKamelets}).
  */
 public final class Selfheal {
     private Selfheal() {
@@ -101,6 +103,7 @@ public final class Selfheal {
         SelfhealIdempotency.install(context, runtime);
         EscalationInstaller.install(context, runtime, escalation);
         BreakerInstaller.install(context, runtime);
+        ScheduleInstaller.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());
         SelfhealKamelets.install(context);
         // a routeConfigurationId no configuration has is ignored by Camel: the route would run without self-healing

@@ -15,6 +15,7 @@ import io.selfheal.observe.LogFormat;
 import io.selfheal.retry.RetryPolicy;
 import io.selfheal.retry.RetrySettings;
 import io.selfheal.runs.JobSettings;
+import io.selfheal.schedule.ScheduleSettings;
 
 import java.util.Map;
 import java.util.SortedSet;
@@ -26,7 +27,7 @@ import java.util.SortedSet;
 public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSettings classification, LogFormat logFormat,
                              IdempotencySettings idempotency, AlertSettings alert, ParkedSettings parked,
                              PerUpstream<BreakerSettings> breakers, PerUpstream<BudgetSettings> budgets,
-                             PerUpstream<JobSettings> jobs) {
+                             PerUpstream<JobSettings> jobs, ScheduleSettings schedule) {
 
     public static SelfhealConfig defaults() {
         return load(Map.of());
@@ -51,9 +52,11 @@ public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSetti
 
     private static SelfhealConfig load(ConfigReader reader) {
         PerUpstream<RetryPolicy> retry = RetrySettings.read(reader);
+        ParkedSettings parked = ParkedSettings.read(reader);
         SelfhealConfig config = new SelfhealConfig(retry, ClassificationSettings.read(reader),
-                LogFormat.read(reader), IdempotencySettings.parse(reader), AlertSettings.read(reader), ParkedSettings.read(reader),
-                BreakerSettings.read(reader), BudgetSettings.read(reader), JobSettings.read(reader, retry.defaultSettings()));
+                LogFormat.read(reader), IdempotencySettings.parse(reader), AlertSettings.read(reader), parked,
+                BreakerSettings.read(reader), BudgetSettings.read(reader), JobSettings.read(reader, retry.defaultSettings()),
+                ScheduleSettings.read(reader, parked.jdbc(), ParkedSettings.URL));
         reader.rejectUnknown();
         return config;
     }

@@ -144,6 +144,15 @@ class ConfigurationStartupMatrixTest {
             SPECS.put(prefix + "run-max-attempts", COUNT);
             SPECS.put(prefix + "time-zone", new Spec("Europe/Berlin", "Mars/Olympus", "+25:00", "Berlin time"));
         }
+        // clustered=true needs PostgreSQL, and the matrix's store is H2: "false" is the valid example
+        SPECS.put("selfheal.schedule.clustered", BOOLEAN);
+        SPECS.put("selfheal.schedule.url", new Spec("jdbc:postgresql://127.0.0.1:5432/test", INVALID_JDBC_URLS));
+        SPECS.put("selfheal.schedule.username", FREE);
+        SPECS.put("selfheal.schedule.password", FREE);
+        SPECS.put("selfheal.schedule.table-prefix", new Spec("matrix_qrtz_", "1table", "a-b", "Qrtz_", "t; DROP",
+                "x".repeat(40)));
+        SPECS.put("selfheal.schedule.check-in-interval", POSITIVE_DURATION);
+        SPECS.put("selfheal.schedule.threads", COUNT);
         for (String prefix : List.of("selfheal.budget.defaults.", "selfheal.budget.<name>.")) {
             SPECS.put(prefix + "enabled", BOOLEAN);
             SPECS.put(prefix + "max-tokens", new Spec("20", "many", "-1", "0", "NaN"));
