@@ -155,7 +155,8 @@ public final class Escalator implements Processor {
                 fromEndpoint, g,
                 exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class),
                 ParkedHeaders.encode(now.getHeaders(), redactor, config.sensitiveHeaderMode()),
-                failureBodyPreview(exchange, now.getBody(), redactor));
+                failureBodyPreview(exchange, now.getBody(), redactor),
+                exchange.getProperty(SelfhealProperties.RUN_ID, String.class));
     }
 
     /**

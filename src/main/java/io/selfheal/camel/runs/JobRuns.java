@@ -4,6 +4,8 @@ import io.selfheal.camel.InstalledBeans;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.escalation.GiveUp;
+import io.selfheal.escalation.ParkedMessage;
+import io.selfheal.retry.GiveUpReason;
 import io.selfheal.jdbc.JdbcSettings;
 import io.selfheal.runs.JobRun;
 import io.selfheal.runs.JobSettings;
@@ -20,7 +22,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Date;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -196,6 +200,21 @@ public final class JobRuns extends ServiceSupport {
         } finally {
             active.remove(run.runId());
         }
+    }
+
+    /** A replay delivered a parked record: if it belongs to a run, the run's counts move. */
+    void deliveredByReplay(ParkedMessage record) {
+        if (record.runId() == null) {
+            return;
+        }
+        Optional<GiveUpReason> reason = Arrays.stream(GiveUpReason.values())
+                .filter(r -> r.name().equals(record.giveUpReason())).findFirst();
+        if (reason.isEmpty()) {
+            return;
+        }
+        store().deliveredByReplay(record.runId(), reason.get()).ifPresent(run -> LOG.info(
+                "run {} of job {}: parked record #{} delivered by replay; {} parked, outcome {}", run.runId(), run.job(),
+                record.id(), run.counts().parked(), run.outcome().map(Enum::name).orElse("RUNNING")));
     }
 
     private void ended(JobRun run) {

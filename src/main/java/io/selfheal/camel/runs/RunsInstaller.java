@@ -25,6 +25,8 @@ public final class RunsInstaller {
         context.addService(runs, true, true);
         context.addRoutePolicyFactory(new JobRoutes(runs));
         context.getCamelContextExtension().addInterceptStrategy(new RunRecords());
+        // a replay that delivers a parked record of a run moves the run's counts (a PARTIAL run may become HEALED)
+        escalation.replay().onDelivered(runs::deliveredByReplay);
         return runs;
     }
 }

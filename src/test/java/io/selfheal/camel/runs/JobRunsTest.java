@@ -3,6 +3,8 @@ package io.selfheal.camel.runs;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.selfheal.camel.escalation.EscalationServices;
+import io.selfheal.camel.escalation.ParkedViews;
+import io.selfheal.camel.escalation.ReplayResult;
 import io.selfheal.escalation.ParkedMessage;
 import io.selfheal.retry.DelaySource;
 import io.selfheal.retry.GiveUpReason;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -181,6 +184,22 @@ class JobRunsTest {
         assertThat(sinkRows()).isEqualTo(2);
         List<ParkedMessage> parked = EscalationServices.of(ctx).store().list(null, null, 10);
         assertThat(parked).hasSize(1);
+        ParkedMessage record = EscalationServices.of(ctx).store().find(parked.get(0).id()).orElseThrow();
+        assertThat(record.runId()).isEqualTo(run.runId());
+        assertThat(ParkedViews.show(record, EscalationServices.of(ctx).store().config().redactor()))
+                .contains("job run").contains(run.runId());
+
+        // the upstream knows the item now: replaying its parked record delivers it, and the run is HEALED (decision 21)
+        status(2, 200);
+        ReplayResult replayed = EscalationServices.of(ctx).replay().replay(record.id(), null).get(30, TimeUnit.SECONDS);
+        assertThat(replayed.outcome()).isEqualTo(ReplayResult.Outcome.REPLAYED);
+        JobRun after = JobRuns.of(ctx).store().find(run.runId()).orElseThrow();
+        assertThat(after.outcome()).contains(RunOutcome.HEALED);
+        assertThat(after.counts().parked()).isZero();
+        assertThat(after.counts().deliveredLater()).isEqualTo(1);
+        assertThat(sinkRows()).isEqualTo(3);
+        // the replay was not a run of its own
+        assertThat(JobRuns.of(ctx).store().runsOf("nightly", 5)).hasSize(1);
     }
 
     @Test
