@@ -27,6 +27,8 @@ public final class RunsInstaller {
         context.getCamelContextExtension().addInterceptStrategy(new RunRecords());
         // a replay that delivers a parked record of a run moves the run's counts (a PARTIAL run may become HEALED)
         escalation.replay().onDelivered(runs::deliveredByReplay);
+        // one page per ended run that needs a human, on the alert sinks
+        runs.onEnded(new RunPages(runtime.config(), escalation.alerts()));
         return runs;
     }
 }
