@@ -58,6 +58,7 @@ public final class JobRuns extends ServiceSupport {
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final Set<String> jobs = ConcurrentHashMap.newKeySet();
     private final List<Consumer<JobRun>> onEnded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final RunMeters meters;
     private volatile RunStore store;
     private volatile ScheduledExecutorService ticker;
     private volatile Instant lastPurge = Instant.EPOCH;
@@ -68,6 +69,11 @@ public final class JobRuns extends ServiceSupport {
         this.jdbc = jdbc;
         this.instanceId = instanceId;
         this.clock = clock;
+        this.meters = new RunMeters(runtime.meters());
+    }
+
+    RunMeters meters() {
+        return meters;
     }
 
     public static JobRuns of(CamelContext context) {
@@ -212,9 +218,11 @@ public final class JobRuns extends ServiceSupport {
         if (reason.isEmpty()) {
             return;
         }
-        store().deliveredByReplay(record.runId(), reason.get()).ifPresent(run -> LOG.info(
-                "run {} of job {}: parked record #{} delivered by replay; {} parked, outcome {}", run.runId(), run.job(),
-                record.id(), run.counts().parked(), run.outcome().map(Enum::name).orElse("RUNNING")));
+        store().deliveredByReplay(record.runId(), reason.get()).ifPresent(run -> {
+            LOG.info("run {} of job {}: parked record #{} delivered by replay; {} parked, outcome {}", run.runId(),
+                    run.job(), record.id(), run.counts().parked(), run.outcome().map(Enum::name).orElse("RUNNING"));
+            meters.deliveredLater(run.job());
+        });
     }
 
     private void ended(JobRun run) {

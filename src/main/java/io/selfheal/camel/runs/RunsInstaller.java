@@ -29,6 +29,7 @@ public final class RunsInstaller {
         escalation.replay().onDelivered(runs::deliveredByReplay);
         // one page per ended run that needs a human, on the alert sinks
         runs.onEnded(new RunPages(runtime.config(), escalation.alerts()));
+        runs.onEnded(runs.meters());
         return runs;
     }
 }

@@ -2,7 +2,10 @@ package io.selfheal.camel.runs;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.camel.escalation.EscalationServices;
+import io.selfheal.observe.SelfhealMeters;
 import io.selfheal.camel.escalation.ParkedViews;
 import io.selfheal.camel.escalation.ReplayResult;
 import io.selfheal.escalation.ParkedMessage;
@@ -285,6 +288,17 @@ class JobRunsTest {
         assertThat(c.retries()).isEqualTo(answered503).isEqualTo(transientOnce);
         assertThat(c.delivered()).isEqualTo(sinkRows()).isEqualTo(n - refused);
         assertThat(c.deliveredAfterRetries()).isEqualTo(transientOnce);
+        // and the meters say the same
+        MeterRegistry registry = SelfhealRuntime.of(ctx).meters().registry();
+        assertThat(registry.get(SelfhealMeters.JOB_RUNS).tags("job", "nightly", "outcome", "PARTIAL").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get(SelfhealMeters.JOB_RECORDS).tags("job", "nightly", "outcome", "first_try").counter()
+                .count()).isEqualTo(n - refused - transientOnce);
+        assertThat(registry.get(SelfhealMeters.JOB_RECORDS).tags("job", "nightly", "outcome", "after_retries").counter()
+                .count()).isEqualTo(transientOnce);
+        assertThat(registry.get(SelfhealMeters.JOB_RECORDS).tags("job", "nightly", "outcome", "parked").counter()
+                .count()).isEqualTo(refused);
+        assertThat(registry.get(SelfhealMeters.JOB_RUN_DURATION).tags("job", "nightly").timer().count()).isEqualTo(1);
         assertThat(c.parked()).isEqualTo(refused)
                 .isEqualTo(EscalationServices.of(ctx).store().list(null, null, 100).size());
         assertThat(c.parked(GiveUpReason.PERMANENT)).isEqualTo(refused);
