@@ -48,6 +48,8 @@ public final class SelfhealMeters {
     public static final String JOB_RUN_DURATION = "selfheal.job.run.duration";
     /** Records of ended runs: tags job, outcome (first_try, after_retries, parked, delivered_later). */
     public static final String JOB_RECORDS = "selfheal.job.records";
+    /** Firings of a job's schedule dropped because its run was still in progress: tags job, policy (skip, queue). */
+    public static final String JOB_MISFIRES = "selfheal.job.misfires";
 
     private final MeterRegistry registry;
     /**
@@ -154,6 +156,14 @@ public final class SelfhealMeters {
                 k -> Counter.builder(JOB_RECORDS).description("Records of runs of scheduled jobs, by how they ended")
                         .tags(Tags.of("job", k.a(), "outcome", k.b())).register(registry));
         counter.increment(n);
+    }
+
+    /** A firing of {@code job}'s schedule was dropped under its misfire {@code policy}. */
+    public void jobMisfire(String job, String policy) {
+        Counter counter = meter(new MeterKey(JOB_MISFIRES, safe(job), safe(policy), null, null),
+                k -> Counter.builder(JOB_MISFIRES).description("Firings dropped while the job's run was in progress")
+                        .tags(Tags.of("job", k.a(), "policy", k.b())).register(registry));
+        counter.increment();
     }
 
     /** A gauge read on each scrape; the supplier must be cheap. */

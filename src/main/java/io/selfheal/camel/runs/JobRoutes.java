@@ -85,7 +85,13 @@ final class JobRoutes implements RoutePolicyFactory {
                     || exchange.getProperty(RunRecords.ACTIVE_RUN) != null) {
                 return;
             }
-            ActiveRun run = runs.begin(job, exchange, splits);
+            JobRuns.Firing firing = runs.fire(job, exchange, splits);
+            if (firing.dropped()) {
+                // never two runs of one job at once here: this firing does nothing
+                exchange.setRouteStop(true);
+                return;
+            }
+            ActiveRun run = firing.run();
             if (run != null) {
                 exchange.setProperty(RunRecords.ACTIVE_RUN, run);
                 exchange.setProperty(SelfhealProperties.RUN_ID, run.runId());

@@ -9,6 +9,7 @@ import io.selfheal.retry.GiveUpReason;
 import io.selfheal.jdbc.JdbcSettings;
 import io.selfheal.runs.JobRun;
 import io.selfheal.runs.JobSettings;
+import io.selfheal.runs.MisfirePolicy;
 import io.selfheal.runs.RunCounts;
 import io.selfheal.runs.RunInProgressException;
 import io.selfheal.runs.RunStore;
@@ -47,6 +48,8 @@ public final class JobRuns extends ServiceSupport {
     public static final Duration HEARTBEAT = Duration.ofSeconds(15);
     /** A RUNNING run without a heartbeat for this long is ABANDONED (its process died, or lost the database). */
     public static final Duration STALE_AFTER = Duration.ofMinutes(2);
+    /** How often a queued firing looks whether the context stops while it waits. */
+    private static final Duration WAIT_CHECK = Duration.ofMillis(500);
     /** Ended runs past their job's retention are deleted this often. */
     private static final Duration PURGE_EVERY = Duration.ofHours(1);
 
@@ -57,6 +60,10 @@ public final class JobRuns extends ServiceSupport {
     private final Clock clock;
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final Set<String> jobs = ConcurrentHashMap.newKeySet();
+    /** Per job, its run in progress on this instance, the firing waiting for it (QUEUE), and their monitor. */
+    private final Map<String, ActiveRun> running = new ConcurrentHashMap<>();
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final List<Consumer<JobRun>> onEnded = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final RunMeters meters;
     private volatile RunStore store;
@@ -166,8 +173,57 @@ public final class JobRuns extends ServiceSupport {
         }
     }
 
+    /** What a firing of a job's schedule does: run (recorded, or not when the store refused it), or nothing. */
+    record Firing(ActiveRun run, boolean dropped) {
+        static final Firing DROPPED = new Firing(null, true);
+        static final Firing UNRECORDED = new Firing(null, false);
+    }
+
+    /**
+     * A firing of {@code job}'s schedule: begins its run, unless the job's previous run is still in progress here;
+     * then the job's {@link MisfirePolicy} decides: SKIP drops the firing, QUEUE waits (on the firing's thread) until
+     * the run ends and then begins, at most one firing waiting per job; a firing dropped is counted.
+     */
+    Firing fire(String job, Exchange exchange, boolean splits) {
+        MisfirePolicy policy = settingsOf(job).misfire();
+        Object lock = locks.computeIfAbsent(job, j -> new Object());
+        synchronized (lock) {
+            if (running.containsKey(job)) {
+                if (policy != MisfirePolicy.QUEUE || !waiting.add(job)) {
+                    return dropped(job, policy, "its run " + running.get(job).runId() + " is still in progress");
+                }
+                try {
+                    while (running.containsKey(job) && isRunAllowed() && !context.isStopping()) {
+                        lock.wait(WAIT_CHECK.toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return dropped(job, policy, "interrupted while it waited for the run in progress");
+                } finally {
+                    waiting.remove(job);
+                }
+                if (running.containsKey(job) || context.isStopping()) {
+                    return dropped(job, policy, "the context stops");
+                }
+            }
+            ActiveRun run = begin(job, exchange, splits);
+            if (run == null) {
+                return Firing.UNRECORDED;
+            }
+            running.put(job, run);
+            return new Firing(run, false);
+        }
+    }
+
+    private Firing dropped(String job, MisfirePolicy policy, String why) {
+        LOG.warn("job {}: a firing of its schedule is dropped (misfire policy {}): {}", job,
+                policy.name().toLowerCase(java.util.Locale.ROOT), why);
+        runtime.meters().jobMisfire(job, policy.name().toLowerCase(java.util.Locale.ROOT));
+        return Firing.DROPPED;
+    }
+
     /** Begins a run for an exchange the job's schedule created; null when it is not recorded (said in the log). */
-    ActiveRun begin(String job, Exchange exchange, boolean splits) {
+    private ActiveRun begin(String job, Exchange exchange, boolean splits) {
         try {
             JobRun run = store().begin(job, triggerTime(exchange));
             ActiveRun a = new ActiveRun(run, exchange.getExchangeId(), splits);
@@ -175,11 +231,21 @@ public final class JobRuns extends ServiceSupport {
             LOG.info("run {} of job {} started", run.runId(), job);
             return a;
         } catch (RunInProgressException e) {
-            LOG.warn("job {}: a run is still in progress on this instance; this firing is not recorded", job);
+            // another context of this instance runs it on the same database
+            LOG.warn("job {}: the store has a run of it in progress on this instance; this firing runs unrecorded", job);
             return null;
         } catch (RunStoreException | IllegalStateException e) {
             LOG.warn("job {}: the run is not recorded: {}", job, e.getMessage());
             return null;
+        }
+    }
+
+    /** The job's run is over here: a firing that waits for it may begin. */
+    private void released(ActiveRun run) {
+        Object lock = locks.computeIfAbsent(run.job(), j -> new Object());
+        synchronized (lock) {
+            running.remove(run.job(), run);
+            lock.notifyAll();
         }
     }
 
@@ -205,6 +271,7 @@ public final class JobRuns extends ServiceSupport {
             LOG.warn("run {} of job {}: its end is not recorded: {}", run.runId(), run.job(), e.getMessage());
         } finally {
             active.remove(run.runId());
+            released(run);
         }
     }
 
