@@ -18,6 +18,7 @@ import io.selfheal.runs.RunState;
 import io.selfheal.runs.RunStore;
 import io.selfheal.testing.SelfhealContextExtension;
 import io.selfheal.testing.TestContexts;
+import io.selfheal.testing.YamlRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.h2.jdbcx.JdbcDataSource;
@@ -242,6 +243,42 @@ class JobRunsTest {
                 .anyMatch(r -> !r.runId().equals(interrupted) && !r.running()));
         assertThat(store.runsOf("nightly", 5)).extracting(r -> r.outcome().orElseThrow())
                 .containsExactlyInAnyOrder(RunOutcome.ABANDONED, RunOutcome.CLEAN);
+    }
+
+    /** The jobs guide's YAML job, with a timer: recorded as the Java one is. */
+    @Test
+    void aYamlRouteStartedByATimerIsAJob() throws Exception {
+        upstream.stubFor(get(urlPathEqualTo("/ids")).willReturn(aResponse().withStatus(200).withBody("1,2,3")));
+        priceOk();
+        status(3, 400);
+        CamelContext created = contexts.create(properties());
+        YamlRoutes.load(created, """
+                - route:
+                    id: inventory-sync
+                    routeConfigurationId: self-healing
+                    from:
+                      uri: timer:inventory?repeatCount=1&delay=50
+                      steps:
+                        - setProperty:
+                            name: SelfhealUpstream
+                            constant: inventory-service
+                        - to: %s/ids?httpMethod=GET
+                        - split:
+                            tokenize: ","
+                            steps:
+                              - toD: %s/price/${body}?httpMethod=GET
+                """.formatted(base(), base()));
+        created.start();
+        ctx = created;
+        RunStore store = JobRuns.of(ctx).store();
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.runsOf("inventory-sync", 5).stream()
+                .anyMatch(r -> !r.running()));
+        JobRun run = store.runsOf("inventory-sync", 5).get(0);
+        assertThat(run.outcome()).contains(RunOutcome.PARTIAL);
+        assertThat(run.counts().records()).isEqualTo(3);
+        assertThat(run.counts().deliveredFirstTry()).isEqualTo(2);
+        assertThat(run.counts().parked(GiveUpReason.PERMANENT)).isEqualTo(1);
+        assertThat(JobRuns.of(ctx).jobs()).containsExactly("inventory-sync");
     }
 
     @Test
