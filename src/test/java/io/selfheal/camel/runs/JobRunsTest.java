@@ -245,6 +245,36 @@ class JobRunsTest {
                 .containsExactlyInAnyOrder(RunOutcome.ABANDONED, RunOutcome.CLEAN);
     }
 
+    /**
+     * On a shared database, a run of another instance whose heartbeat stopped is found by this one's heartbeat tick
+     * and ABANDONED; this instance's run in progress sends its heartbeat with its counts on the same tick.
+     */
+    @Test
+    void theHeartbeatAbandonsAnotherInstancesSilentRunAndKeepsOwnRunsAlive() throws Exception {
+        ids(1);
+        priceOk();
+        CamelContext created = contexts.create(properties());
+        String silent;
+        Instant longAgo = Instant.now().minus(JobRuns.STALE_AFTER.multipliedBy(3));
+        try (RunStore other = new RunStore(EscalationServices.of(created).store().config().jdbc(),
+                RunStore.DEFAULT_TABLE, "other-host:/opt/nightly", Clock.fixed(longAgo, java.time.ZoneOffset.UTC))) {
+            silent = other.begin("nightly", longAgo).runId();
+        }
+        created.start();
+        ctx = created;
+        JobRuns runs = JobRuns.of(ctx);
+        assertThat(runs.store().find(silent).orElseThrow().running()).as("not this instance's: left at start").isTrue();
+
+        runs.tick();
+        JobRun abandoned = runs.store().find(silent).orElseThrow();
+        assertThat(abandoned.outcome()).contains(RunOutcome.ABANDONED);
+        assertThat(abandoned.failure()).hasValueSatisfying(f -> assertThat(f).contains("other-host:/opt/nightly")
+                .contains("no heartbeat"));
+        assertThat(abandoned.ended()).contains(abandoned.heartbeat());
+        assertThat(SelfhealRuntime.of(ctx).meters().registry().get(SelfhealMeters.JOB_RUNS)
+                .tags("job", "nightly", "outcome", "ABANDONED").counter().count()).isEqualTo(1);
+    }
+
     /** The jobs guide's YAML job, with a timer: recorded as the Java one is. */
     @Test
     void aYamlRouteStartedByATimerIsAJob() throws Exception {
