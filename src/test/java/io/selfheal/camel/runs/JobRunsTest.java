@@ -25,6 +25,8 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import java.time.Clock;
@@ -79,13 +81,17 @@ class JobRunsTest {
 
     /** The job "nightly": fetch the ids, then per id price it at the upstream and write it to the sink table. */
     private RouteBuilder nightly() {
+        return nightly(false);
+    }
+
+    private RouteBuilder nightly(boolean parallel) {
         return new RouteBuilder() {
             @Override
             public void configure() {
                 from("timer:nightly?repeatCount=1&delay=50").routeId("nightly").routeConfigurationId("self-healing")
                         .setProperty("SelfhealUpstream", constant("inventory-service"))
                         .to(base() + "/ids?httpMethod=GET")
-                        .split(body().tokenize("\n"))
+                        .split(body().tokenize("\n")).parallelProcessing(parallel)
                             .setProperty("id", body())
                             .setBody(constant(""))
                             .toD(base() + "/price/${exchangeProperty.id}?httpMethod=GET")
@@ -122,7 +128,11 @@ class JobRunsTest {
     }
 
     private JobRun onlyRun(String... more) throws Exception {
-        ctx = contexts.start(properties(more), nightly());
+        return onlyRun(false, more);
+    }
+
+    private JobRun onlyRun(boolean parallel, String... more) throws Exception {
+        ctx = contexts.start(properties(more), nightly(parallel));
         RunStore store = JobRuns.of(ctx).store();
         await().atMost(Duration.ofSeconds(30)).until(() -> store.runsOf("nightly", 5).stream().anyMatch(r -> !r.running()));
         List<JobRun> runs = store.runsOf("nightly", 5);
@@ -325,8 +335,9 @@ class JobRunsTest {
      * A run of 40 items against an upstream that answers some 503 once, some 400, the rest 200: the run's counts are
      * what the upstream's journal and the sink's rows say.
      */
-    @Test
-    void runRecordsAreExact() throws Exception {
+    @ParameterizedTest(name = "parallel split: {0}")
+    @ValueSource(booleans = {false, true})
+    void runRecordsAreExact(boolean parallel) throws Exception {
         int n = 40;
         ids(n);
         priceOk();
@@ -341,7 +352,7 @@ class JobRunsTest {
                 transientOnce++;
             }
         }
-        JobRun run = onlyRun();
+        JobRun run = onlyRun(parallel);
         RunCounts c = run.counts();
         int journal = upstream.getAllServeEvents().size();
         long priceCalls = upstream.getAllServeEvents().stream()
