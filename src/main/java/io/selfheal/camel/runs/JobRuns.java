@@ -261,7 +261,9 @@ public final class JobRuns extends ServiceSupport {
                 }
             }
             if (exchange.isFailed()) {
-                run.failed("the run failed: " + RunRecords.describe(exchange.getException()));
+                Exception e = exchange.getException();
+                run.failed("the run failed: " + RunRecords.describe(e) + (e == null || e.getMessage() == null ? ""
+                        : ": " + runtime.redactor().sample(e.getMessage(), 300)));
             }
             RunCounts counts = run.tally().snapshot();
             store().end(run.runId(), counts, run.failure()).ifPresentOrElse(this::ended,

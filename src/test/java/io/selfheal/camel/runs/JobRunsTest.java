@@ -237,7 +237,7 @@ class JobRunsTest {
         // the previous life of this instance began a run and died
         String interrupted;
         try (RunStore before = new RunStore(EscalationServices.of(created).store().config().jdbc(),
-                RunStore.DEFAULT_TABLE, InstanceIds.ofThisProcess(), Clock.systemUTC())) {
+                RunStore.DEFAULT_TABLE, InstanceIds.of(created), Clock.systemUTC())) {
             interrupted = before.begin("nightly", Instant.now()).runId();
         }
         created.addRoutes(nightly());
