@@ -5,6 +5,7 @@ import io.selfheal.camel.breaker.GuardedCall;
 import io.selfheal.classify.Classification;
 import io.selfheal.retry.AttemptHistory;
 import io.selfheal.retry.RetryDecision;
+import io.selfheal.runs.RunTally;
 import org.apache.camel.Exchange;
 
 /**
@@ -30,6 +31,8 @@ public final class ExchangeState {
     private static final String GUARDED_CALL = "SelfhealGuardedCall";
     /** The send slot the upstream's send rate booked for this exchange's next call. */
     private static final String SEND_SLOT = "SelfhealSendSlot";
+    /** The counts of the job run this exchange belongs to (shared by reference with its split items). */
+    private static final String RUN_TALLY = "SelfhealRunTally";
 
     private ExchangeState() {
     }
@@ -109,5 +112,14 @@ public final class ExchangeState {
         } else {
             exchange.setProperty(SEND_SLOT, slot);
         }
+    }
+
+    /** The counts of the run this exchange belongs to, or null when it is not part of a job's run. */
+    public static RunTally runTally(Exchange exchange) {
+        return exchange.getProperty(RUN_TALLY, RunTally.class);
+    }
+
+    public static void setRunTally(Exchange exchange, RunTally tally) {
+        exchange.setProperty(RUN_TALLY, tally);
     }
 }

@@ -9,6 +9,7 @@ import io.selfheal.camel.escalation.EscalationServices;
 import io.selfheal.camel.idempotency.SelfhealIdempotency;
 import io.selfheal.camel.observe.ObserveInstaller;
 import io.selfheal.camel.retry.RetryInstaller;
+import io.selfheal.camel.runs.RunsInstaller;
 import io.selfheal.camel.schedule.ScheduleInstaller;
 import io.selfheal.observe.LogFormat;
 import io.selfheal.settings.SelfhealConfig;
@@ -102,6 +103,9 @@ public final class Selfheal {
         ObserveInstaller.install(context, runtime, escalation.store(), clock);
         SelfhealIdempotency.install(context, runtime);
         EscalationInstaller.install(context, runtime, escalation);
+        // after escalation's: a job's run begins once its exchange's unit of work is recorded, and its store opens
+        // after the parked store's
+        RunsInstaller.install(context, runtime, escalation, clock);
         BreakerInstaller.install(context, runtime);
         ScheduleInstaller.install(context, runtime);
         context.addRoutes(new SelfHealingRouteConfiguration());

@@ -38,6 +38,11 @@ public final class SelfhealProperties {
     public static final String IDEMPOTENT = "SelfhealIdempotent";
     /** Set by the idempotent sink: true when the row was there already (counted, not failed). */
     public static final String DUPLICATE = "SelfhealDuplicate";
+    /**
+     * Set on each exchange a job's schedule starts (and so on its split items): the id of its run in the run store
+     * ({@code io.selfheal.runs.RunStore}), which its parked records keep.
+     */
+    public static final String RUN_ID = "SelfhealRunId";
 
     private SelfhealProperties() {
     }

@@ -83,6 +83,20 @@ public final class AlertService implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the page of a run that needs a human, at once, on every sink: a run's page is already the group of its
+     * records' give-ups (decision 22). Never blocks, never throws.
+     */
+    public void page(RunAlert page) {
+        try {
+            for (SinkWorker w : workers) {
+                w.offer(page);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("could not send the page of run {} ({}): {}", page.runId(), page.text(), e.toString());
+        }
+    }
+
     /** Sends the grouped alerts of the windows that have ended; the ticker calls it. */
     public void flushDue() {
         try {
@@ -142,6 +156,12 @@ public final class AlertService implements AutoCloseable {
         }
     }
 
+    /** One send of an alert or a run's page to a sink. */
+    @FunctionalInterface
+    private interface Delivery {
+        void to(AlertSink sink) throws Exception;
+    }
+
     /** One sink's thread and bounded queue. */
     private final class SinkWorker {
         final AlertSink sink;
@@ -157,26 +177,34 @@ public final class AlertService implements AutoCloseable {
         }
 
         void offer(Alert alert) {
+            offer(alert.text(), sink -> sink.send(alert));
+        }
+
+        void offer(RunAlert page) {
+            offer(page.text(), sink -> sink.send(page));
+        }
+
+        private void offer(String text, Delivery delivery) {
             try {
-                executor.execute(() -> sendWithRetry(alert));
+                executor.execute(() -> sendWithRetry(text, delivery));
             } catch (RejectedExecutionException e) {
                 long n = dropped.incrementAndGet();
                 LOG.error("alert sink {} is backed up ({} queued): alert dropped ({} dropped so far): {}",
-                        sink.describe(), config.queueCapacity(), n, alert.text());
+                        sink.describe(), config.queueCapacity(), n, text);
             }
         }
 
-        void sendWithRetry(Alert alert) {
+        void sendWithRetry(String text, Delivery delivery) {
             Duration delay = config.retryDelay();
             for (int attempt = 1; ; attempt++) {
                 try {
-                    sink.send(alert);
+                    delivery.to(sink);
                     delivered.incrementAndGet();
                     return;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     failed.incrementAndGet();
-                    LOG.error("alert sink {} interrupted, alert not delivered: {}", sink.describe(), alert.text());
+                    LOG.error("alert sink {} interrupted, alert not delivered: {}", sink.describe(), text);
                     return;
                 } catch (Exception e) {
                     String why = e.getClass().getSimpleName()
@@ -184,7 +212,7 @@ public final class AlertService implements AutoCloseable {
                     if (attempt >= config.retryMaxAttempts()) {
                         failed.incrementAndGet();
                         LOG.error("alert sink {} failed {} time(s), alert not delivered ({}): {}", sink.describe(),
-                                attempt, why, alert.text());
+                                attempt, why, text);
                         return;
                     }
                     LOG.warn("alert sink {} failed (attempt {}/{}: {}); retrying in {}", sink.describe(), attempt,

@@ -9,4 +9,7 @@ public interface AlertSink {
     String describe();
 
     void send(Alert alert) throws Exception;
+
+    /** The page of a job's run that needs a human ({@link RunAlert}). */
+    void send(RunAlert page) throws Exception;
 }

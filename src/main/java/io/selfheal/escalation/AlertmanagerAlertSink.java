@@ -43,6 +43,38 @@ public final class AlertmanagerAlertSink implements AlertSink {
         poster.post(alertsUri, payload(alert), Map.of());
     }
 
+    @Override
+    public void send(RunAlert page) throws Exception {
+        poster.post(alertsUri, payload(page), Map.of());
+    }
+
+    /**
+     * A run's page as a v2 alert: labels alertname ({@value RunAlert#NAME}), job, outcome and run (each run is an
+     * alert of its own; Alertmanager groups them by its route's group_by, as it groups give-ups), the sentence as its
+     * summary, the runbook as {@code runbook_url}.
+     */
+    public String payload(RunAlert page) {
+        Map<String, Object> labels = new LinkedHashMap<>(extraLabels);
+        labels.put("alertname", RunAlert.NAME);
+        labels.put("job", page.job());
+        labels.put("outcome", page.outcome());
+        labels.put("run", page.runId());
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        annotations.put("summary", page.text());
+        if (page.runbook() != null) {
+            annotations.put("runbook_url", page.runbook());
+        }
+        page.toMap().forEach((k, v) -> {
+            if (v != null && !k.equals("text") && !annotations.containsKey(k)) {
+                annotations.put(k, String.valueOf(v));
+            }
+        });
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("labels", labels);
+        a.put("annotations", annotations);
+        return Json.write(List.of(a));
+    }
+
     /** The v2 body: a JSON array with one postable alert. */
     public String payload(Alert alert) {
         GiveUp g = alert.latest();

@@ -21,4 +21,9 @@ public final class LogAlertSink implements AlertSink {
     public void send(Alert alert) {
         ALERT_LOG.error("{} | {}", alert.text(), alert.toJson());
     }
+
+    @Override
+    public void send(RunAlert page) {
+        ALERT_LOG.error("[selfheal] {} | {}", page.text(), page.toJson());
+    }
 }

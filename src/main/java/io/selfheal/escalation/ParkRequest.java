@@ -9,19 +9,27 @@ import java.util.Objects;
  * it {@code reentryStep} when the unit is a split item or multicast branch ({@code split1}, {@code multicast2#1}),
  * else null (the route's start). For diagnosis only, never replayed: the failing endpoint, redacted, the give-up record,
  * and the headers and a redacted preview of the body as they were when it gave up. For a replay that failed again,
- * the record it was replayed from.
+ * the record it was replayed from. {@code runId}: the job run the message belongs to, or null.
  */
 public record ParkRequest(byte[] body, String bodyType, String headersJson, String routeId, String reentryStep, String endpoint,
                           String fromEndpoint, GiveUp giveUp, Long replayedFrom, String failureHeadersJson,
-                          String failureBody) {
+                          String failureBody, String runId) {
     public ParkRequest {
         Objects.requireNonNull(giveUp, "giveUp");
         headersJson = headersJson == null ? "{}" : headersJson;
     }
 
+    /** A message of no job run. */
+    public ParkRequest(byte[] body, String bodyType, String headersJson, String routeId, String reentryStep,
+                       String endpoint, String fromEndpoint, GiveUp giveUp, Long replayedFrom,
+                       String failureHeadersJson, String failureBody) {
+        this(body, bodyType, headersJson, routeId, reentryStep, endpoint, fromEndpoint, giveUp, replayedFrom,
+                failureHeadersJson, failureBody, null);
+    }
+
     /** A message that re-enters at its route's start, without failure-time headers or body. */
     public ParkRequest(byte[] body, String headersJson, String routeId, String endpoint, String fromEndpoint,
                        GiveUp giveUp, Long replayedFrom) {
-        this(body, null, headersJson, routeId, null, endpoint, fromEndpoint, giveUp, replayedFrom, null, null);
+        this(body, null, headersJson, routeId, null, endpoint, fromEndpoint, giveUp, replayedFrom, null, null, null);
     }
 }

@@ -10,7 +10,8 @@ import java.time.Instant;
  * reached by direct:, a kamelet's route), at its start, or at {@code reentryStep} when the unit was a split item or a
  * multicast branch in it. {@code failedRouteId} is where the call gave up. For diagnosis only: {@code failureHeadersJson}
  * and {@code failureBody} (a redacted preview), the message when it gave up; null for records parked before they were
- * kept. Endpoints, summary and failure context were redacted before they were stored.
+ * kept. Endpoints, summary and failure context were redacted before they were stored. {@code runId}: the job run the
+ * message was parked from (a replay that delivers it moves that run's counts), or null.
  */
 public record ParkedMessage(
         long id,
@@ -48,5 +49,6 @@ public record ParkedMessage(
         String reentryStep,
         String failureHeadersJson,
         String failureBody,
-        String bodyType) {
+        String bodyType,
+        String runId) {
 }

@@ -15,7 +15,7 @@ final class ParkedRows {
             + "from_endpoint, upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, "
             + "body_size, headers, failure_context, replayed_from, reparked_as, replay_count, replay_requested_at, "
             + "replay_requested_by, replay_target, replay_max_attempts, replay_max_duration_ms, replayed_at, "
-            + "last_replay_error, discarded_at, discarded_by, discard_reason, reentry_step, failure_headers, failure_body, body_type";
+            + "last_replay_error, discarded_at, discarded_by, discard_reason, reentry_step, failure_headers, failure_body, body_type, run_id";
     static final RowMapper<ParkedMessage> WITH_BODY = (rs, n) -> row(rs, true);
     static final RowMapper<ParkedMessage> WITHOUT_BODY = (rs, n) -> row(rs, false);
 
@@ -59,7 +59,8 @@ final class ParkedRows {
                 rs.getString("reentry_step"),
                 rs.getString("failure_headers"),
                 rs.getString("failure_body"),
-                rs.getString("body_type"));
+                rs.getString("body_type"),
+                rs.getString("run_id"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -106,7 +106,7 @@ final class ParkedSchema {
     /** Columns added after the first release, with their types: created with the table, or added to an older one. */
     private String addedColumns() {
         return "reentry_step VARCHAR(255), failure_headers " + dialect.longText() + ", failure_body " + dialect.longText()
-                + ", body_type VARCHAR(255)";
+                + ", body_type VARCHAR(255), run_id VARCHAR(64)";
     }
 
     private static boolean hasColumn(JdbcTemplate jdbc, String table, String column) {

@@ -152,7 +152,8 @@ public final class ParkedStore implements AutoCloseable {
         String sql = "INSERT INTO " + table + " (status, parked_at, updated_at, route_id, failed_route_id, endpoint, from_endpoint, "
                 + "upstream, failure_class, give_up_reason, attempts, summary, exchange_id, idempotency_key, body, "
                 + "body_size, headers, failure_context, replayed_from, reentry_step, failure_headers, failure_body, "
-                + "body_type, replay_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)";
+                + "body_type, run_id, replay_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, 0)";
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(c -> {
             PreparedStatement ps = dialect == SqlDialect.POSTGRESQL
@@ -190,6 +191,7 @@ public final class ParkedStore implements AutoCloseable {
             ps.setString(i++, r.failureHeadersJson());
             ps.setString(i++, r.failureBody());
             ps.setString(i++, cut(r.bodyType(), 255));
+            ps.setString(i++, cut(r.runId(), 64));
             return ps;
         }, keys);
         // the first column of the first row: the id (MariaDB names it insert_id)

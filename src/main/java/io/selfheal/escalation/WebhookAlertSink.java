@@ -33,4 +33,9 @@ public final class WebhookAlertSink implements AlertSink {
     public void send(Alert alert) throws Exception {
         poster.post(url, alert.toJson(), headers);
     }
+
+    @Override
+    public void send(RunAlert page) throws Exception {
+        poster.post(url, page.toJson(), headers);
+    }
 }

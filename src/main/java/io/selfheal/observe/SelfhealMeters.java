@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * Selfheal's meters, in Micrometer's dotted style (Prometheus: dots become underscores, counters gain "_total").
- * Tags are bounded: route, upstream, failure class, outcome, kind, delay source, give-up reason, status; never
+ * Tags are bounded: route, upstream, job, failure class, outcome, kind, delay source, give-up reason, status; never
  * message ids or keys. The names are a contract: config/prometheus/selfheal-rules.yml and
  * config/grafana/selfheal-dashboard.json use them, and a test checks every one appears in a real scrape.
  */
@@ -42,6 +42,14 @@ public final class SelfhealMeters {
     public static final String IDEMPOTENT_DUPLICATES = "selfheal.idempotent.duplicates";
     /** Parked messages by status (PARKED, REPLAYED, DISCARDED). */
     public static final String PARKED = "selfheal.parked.messages";
+    /** Ended runs of scheduled jobs: tags job, outcome (CLEAN, HEALED, PARTIAL, FAILED, ABANDONED). */
+    public static final String JOB_RUNS = "selfheal.job.runs";
+    /** How long each ended run took, from its start to its end: tag job. */
+    public static final String JOB_RUN_DURATION = "selfheal.job.run.duration";
+    /** Records of ended runs: tags job, outcome (first_try, after_retries, parked, delivered_later). */
+    public static final String JOB_RECORDS = "selfheal.job.records";
+    /** Firings of a job's schedule dropped because its run was still in progress: tags job, policy (skip, queue). */
+    public static final String JOB_MISFIRES = "selfheal.job.misfires";
 
     private final MeterRegistry registry;
     /**
@@ -124,6 +132,37 @@ public final class SelfhealMeters {
     public void duplicateSkipped(String name) {
         Counter counter = meter(new MeterKey(IDEMPOTENT_DUPLICATES, safe(name), null, null, null),
                 k -> Counter.builder(IDEMPOTENT_DUPLICATES).tags(Tags.of("name", k.a())).register(registry));
+        counter.increment();
+    }
+
+    /** A run of {@code job} ended with {@code outcome} after {@code duration}. */
+    public void jobRunEnded(String job, String outcome, Duration duration) {
+        Counter runs = meter(new MeterKey(JOB_RUNS, safe(job), safe(outcome), null, null),
+                k -> Counter.builder(JOB_RUNS).description("Ended runs of scheduled jobs, by outcome")
+                        .tags(Tags.of("job", k.a(), "outcome", k.b())).register(registry));
+        runs.increment();
+        Timer timer = meter(new MeterKey(JOB_RUN_DURATION, safe(job), null, null, null),
+                k -> Timer.builder(JOB_RUN_DURATION).description("How long runs of a scheduled job took")
+                        .tags(Tags.of("job", k.a())).register(registry));
+        timer.record(duration.isNegative() ? Duration.ZERO : duration);
+    }
+
+    /** {@code n} records of a run of {@code job} ended as {@code outcome} (first_try, after_retries, parked...). */
+    public void jobRecords(String job, String outcome, long n) {
+        if (n <= 0) {
+            return;
+        }
+        Counter counter = meter(new MeterKey(JOB_RECORDS, safe(job), safe(outcome), null, null),
+                k -> Counter.builder(JOB_RECORDS).description("Records of runs of scheduled jobs, by how they ended")
+                        .tags(Tags.of("job", k.a(), "outcome", k.b())).register(registry));
+        counter.increment(n);
+    }
+
+    /** A firing of {@code job}'s schedule was dropped under its misfire {@code policy}. */
+    public void jobMisfire(String job, String policy) {
+        Counter counter = meter(new MeterKey(JOB_MISFIRES, safe(job), safe(policy), null, null),
+                k -> Counter.builder(JOB_MISFIRES).description("Firings dropped while the job's run was in progress")
+                        .tags(Tags.of("job", k.a(), "policy", k.b())).register(registry));
         counter.increment();
     }
 

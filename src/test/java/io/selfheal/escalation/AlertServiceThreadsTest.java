@@ -37,6 +37,11 @@ class AlertServiceThreadsTest {
         public void send(Alert alert) {
             sentOn.add(Thread.currentThread());
         }
+
+        @Override
+        public void send(RunAlert page) {
+            sentOn.add(Thread.currentThread());
+        }
     }
 
     @Test

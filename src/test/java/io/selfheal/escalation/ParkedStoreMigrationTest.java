@@ -92,6 +92,7 @@ class ParkedStoreMigrationTest {
                 assertThat(oldFound.routeId()).isEqualTo("orders");
                 assertThat(oldFound.reentryStep()).isNull();
                 assertThat(oldFound.failureHeadersJson()).isNull();
+                assertThat(oldFound.runId()).isNull();
                 assertThat(store.claimForReplay(old.id())).isTrue();
 
                 long id = store.park(request());
@@ -100,6 +101,7 @@ class ParkedStoreMigrationTest {
                 assertThat(m.bodyType()).isEqualTo("java.lang.String");
                 assertThat(m.failureHeadersJson()).contains("CamelHttpResponseCode");
                 assertThat(m.failureBody()).isEqualTo("refused");
+                assertThat(m.runId()).isEqualTo("run-1");
             }
             // opened again: the columns are there, nothing to add
             try (ParkedStore store = new ParkedStore(config, Clock.systemUTC())) {
@@ -118,6 +120,6 @@ class ParkedStoreMigrationTest {
                 "orders", "ex-" + UUID.randomUUID(), "http://ledger/book", "key-1", List.of("HTTP 400"), "refused");
         return new ParkRequest("1,apple,3".getBytes(StandardCharsets.UTF_8), "java.lang.String", "{}", "orders",
                 "split1", "http://ledger/book", "direct://orders", g, null, "{\"CamelHttpResponseCode\":\"400\"}",
-                "refused");
+                "refused", "run-1");
     }
 }

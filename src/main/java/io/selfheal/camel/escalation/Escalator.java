@@ -88,7 +88,7 @@ public final class Escalator implements Processor {
         } catch (RuntimeException e) {
             failure = new ParkingException("could not park the message: " + redactor.text(String.valueOf(e.getMessage())), e);
         }
-        if (!alreadyParked) {
+        if (!alreadyParked && !inJobRun(exchange)) {
             // the record that holds it was alerted when it was parked: one record, one alert
             services.alerts().giveUp(g, parkedId);
         }
@@ -112,6 +112,15 @@ public final class Escalator implements Processor {
             exchange.getMessage().removeHeader(Exchange.HTTP_RESPONSE_TEXT);
             throw failure;
         }
+    }
+
+    /**
+     * A record of a job's run in progress (not a replay of one): its run pages once when it ends, as its job's policy
+     * says, instead of one alert per record (decision 22). Logged and parked all the same.
+     */
+    private static boolean inJobRun(Exchange exchange) {
+        return exchange.getProperty(SelfhealProperties.RUN_ID) != null
+                && exchange.getProperty(ParkedReplayService.REPLAY_OF) == null;
     }
 
     /** A split item or multicast branch: its source is its parent's, which a redelivery runs whole again. */
@@ -155,7 +164,8 @@ public final class Escalator implements Processor {
                 fromEndpoint, g,
                 exchange.getProperty(ParkedReplayService.REPLAY_OF, Long.class),
                 ParkedHeaders.encode(now.getHeaders(), redactor, config.sensitiveHeaderMode()),
-                failureBodyPreview(exchange, now.getBody(), redactor));
+                failureBodyPreview(exchange, now.getBody(), redactor),
+                exchange.getProperty(SelfhealProperties.RUN_ID, String.class));
     }
 
     /**

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -72,12 +73,19 @@ public final class ParkedReplayService {
     private volatile boolean pollRecordFailed;
     /** Held while a poll or the stop is written, so a poll in flight cannot overwrite the stop. */
     private final Object pollRecord = new Object();
+    /** Told of each record a replay delivered (the runs room moves the record's run). */
+    private final List<java.util.function.Consumer<ParkedMessage>> onDelivered = new CopyOnWriteArrayList<>();
 
     ParkedReplayService(CamelContext context, ParkedStore store, ParkedSettings config) {
         this.context = context;
         this.store = store;
         this.config = config;
         this.redactor = config.redactor();
+    }
+
+    /** Calls {@code listener} with each record a replay delivered (REPLAYED), on the replay's thread; never throws. */
+    public void onDelivered(java.util.function.Consumer<ParkedMessage> listener) {
+        onDelivered.add(listener);
     }
 
     /** The replay service of a context where Selfheal is installed. */
@@ -196,7 +204,7 @@ public final class ParkedReplayService {
                 done = template().asyncSend(endpoint, exchange);
             }
             Exchange ex = exchange;
-            return done.handle((result, error) -> finish(id, ex, error));
+            return done.handle((result, error) -> finish(m, ex, error));
         } catch (RuntimeException e) {
             String why = redactor.text(String.valueOf(e.getMessage()));
             release(id, why);
@@ -379,6 +387,10 @@ public final class ParkedReplayService {
             exchange.getIn().setHeader(SelfhealProperties.IDEMPOTENCY_KEY_HEADER, m.idempotencyKey());
         }
         exchange.setProperty(REPLAY_OF, m.id());
+        if (m.runId() != null) {
+            // a replay that gives up again is parked with the run it belongs to
+            exchange.setProperty(SelfhealProperties.RUN_ID, m.runId());
+        }
         if (o.maxAttempts() != null) {
             exchange.setProperty(FailureRecorder.MAX_ATTEMPTS_OVERRIDE, o.maxAttempts());
         }
@@ -387,7 +399,8 @@ public final class ParkedReplayService {
         }
     }
 
-    private ReplayResult finish(long id, Exchange exchange, Throwable error) {
+    private ReplayResult finish(ParkedMessage m, Exchange exchange, Throwable error) {
+        long id = m.id();
         try {
             Long newId = exchange.getProperty(Escalator.PARKED_ID, Long.class);
             Throwable failure = error != null ? error : exchange.getException();
@@ -403,6 +416,13 @@ public final class ParkedReplayService {
             }
             if (store.markReplayed(id)) {
                 LOG.info("replay of #{} delivered: REPLAYED", id);
+                for (java.util.function.Consumer<ParkedMessage> l : onDelivered) {
+                    try {
+                        l.accept(m);
+                    } catch (RuntimeException e) {
+                        LOG.warn("a listener of delivered replays failed for #{}: {}", id, e.toString());
+                    }
+                }
                 return new ReplayResult(id, ReplayResult.Outcome.REPLAYED, null, null);
             }
             String status = store.find(id).map(r -> r.status().name()).orElse("missing");

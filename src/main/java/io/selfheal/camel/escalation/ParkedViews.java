@@ -50,6 +50,9 @@ public final class ParkedViews {
         line(sb, "summary", redactor.text(m.summary()));
         line(sb, "exchange", m.exchangeId());
         line(sb, "idempotency key", m.idempotencyKey());
+        if (m.runId() != null) {
+            line(sb, "job run", m.runId());
+        }
         if (m.replayedFrom() != null) {
             line(sb, "replayed from", "#" + m.replayedFrom() + " (this is a replay that failed again)");
         }
@@ -126,6 +129,7 @@ public final class ParkedViews {
         out.put("fromEndpoint", redactor.url(m.fromEndpoint()));
         out.put("endpoint", redactor.url(m.endpoint()));
         out.put("exchangeId", m.exchangeId());
+        out.put("runId", m.runId());
         out.put("replayCount", m.replayCount());
         out.put("replayedAt", str(m.replayedAt()));
         out.put("replayRequestedAt", str(m.replayRequestedAt()));

@@ -8,6 +8,7 @@ import io.selfheal.camel.UpstreamNames;
 
 import io.selfheal.observe.SelfhealMeters;
 import io.selfheal.retry.AttemptHistory;
+import io.selfheal.runs.RunTally;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.spi.CamelEvent;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Feeds {@link SelfhealMeters} with calls: every send to an upstream endpoint (each redelivery included) is one
  * attempt, first or retry; a successful one records the attempt it succeeded on. Waits and give-ups are recorded by
- * FailureRecorder and GiveUpRecorder, which know the decision.
+ * FailureRecorder and GiveUpRecorder, which know the decision. The calls of an exchange that belongs to a job's run
+ * are counted in the run's tally here too (its only place).
  */
 public final class CallMetrics extends EventNotifierSupport {
     /** Components that are plumbing inside the process, not upstream calls. */
@@ -95,6 +97,10 @@ public final class CallMetrics extends EventNotifierSupport {
         Exception failure = exchange.getException();
         String outcome = failure == null ? "success" : runtime.classifier().classify(failure).failureClass().name();
         meters.attempt(routeId, upstream, previousFailures > 0, outcome);
+        RunTally run = ExchangeState.runTally(exchange);
+        if (run != null) {
+            run.call(upstream, previousFailures > 0);
+        }
         if (failure == null) {
             meters.delivered(routeId, upstream, previousFailures + 1);
         }

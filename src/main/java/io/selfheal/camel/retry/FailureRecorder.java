@@ -23,6 +23,7 @@ import io.selfheal.retry.RetryDecider;
 import io.selfheal.retry.RetryDecision;
 import io.selfheal.retry.RetryPolicy;
 import io.selfheal.retry.StatedWait;
+import io.selfheal.runs.RunTally;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Processor;
@@ -113,6 +114,10 @@ public final class FailureRecorder implements Processor {
                         upstream, c.failureClass().name());
             }
             runtime.meters().waited(upstream, finalDecision.source().label(), finalDecision.delay());
+            RunTally run = ExchangeState.runTally(exchange);
+            if (run != null) {
+                run.waited(finalDecision.source(), finalDecision.delay());
+            }
         } else {
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         }

@@ -60,7 +60,6 @@ class JobsCommandTest {
 
     @AfterEach
     void restore() {
-        store.close();
         previous.forEach((k, v) -> {
             if (v == null) {
                 System.clearProperty(k);
@@ -68,6 +67,7 @@ class JobsCommandTest {
                 System.setProperty(k, v);
             }
         });
+        store.close();
     }
 
     /** The command line reads -D system properties last, as the jar does; put back after the test. */
@@ -77,7 +77,9 @@ class JobsCommandTest {
         all.put("selfheal.jobs.price-export.time-zone", "Europe/Berlin");
         all.forEach((k, v) -> {
             String before = System.setProperty(k, v);
-            previous.putIfAbsent(k, before);
+            if (!previous.containsKey(k)) { // putIfAbsent would replace a remembered null (unset) with this test's value
+                previous.put(k, before);
+            }
         });
     }
 

@@ -73,6 +73,12 @@ class MonitoringFilesTest {
                 from("direct:call").routeId("catalog-call").routeConfigurationId("self-healing")
                         .setProperty(SelfhealProperties.UPSTREAM, constant("catalog"))
                         .to("http://127.0.0.1:" + wm.getPort() + "/item?httpMethod=GET");
+                // a scheduled job (one run, two records, no upstream call) for the job meters
+                from("timer:nightly?repeatCount=1&delay=10").routeId("nightly").routeConfigurationId("self-healing")
+                        .setBody(constant("a\nb"))
+                        .split(body().tokenize("\n"))
+                            .setProperty("record", body())
+                        .end();
             }
         });
         main.start();
@@ -130,13 +136,17 @@ class MonitoringFilesTest {
             template.request("direct:call", e -> { });
             return "CLOSED".equals(SelfhealRuntime.of(main.getCamelContext()).breakers().state("catalog").name());
         });
+        // and the job's run has ended
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> fetch("/observe/metrics").body().contains("selfheal_job_runs_total{"));
         String scrape = fetch("/observe/metrics").body();
 
         Set<String> used = new TreeSet<>();
         used.addAll(metricNames(Files.readString(RULES)));
         used.addAll(metricNames(Files.readString(DASHBOARD)));
         assertThat(used).contains("selfheal_attempts_total", "selfheal_giveups_total", "selfheal_breaker_state",
-                "selfheal_parked_messages", "selfheal_deliveries_attempts_bucket");
+                "selfheal_parked_messages", "selfheal_deliveries_attempts_bucket", "selfheal_job_runs_total",
+                "selfheal_job_records_total", "selfheal_job_run_duration_seconds_sum");
         for (String name : used) {
             assertThat(scrape).as("metric %s used by the rules or the dashboard", name)
                     .containsPattern("(?m)^" + Pattern.quote(name) + "[{ ]");
