@@ -15,6 +15,7 @@ import io.selfheal.observe.LogFormat;
 import io.selfheal.retry.RetryPolicy;
 import io.selfheal.retry.RetrySettings;
 import io.selfheal.runs.JobSettings;
+import io.selfheal.runs.RunHeartbeat;
 import io.selfheal.schedule.ScheduleSettings;
 
 import java.util.Map;
@@ -27,7 +28,8 @@ import java.util.SortedSet;
 public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSettings classification, LogFormat logFormat,
                              IdempotencySettings idempotency, AlertSettings alert, ParkedSettings parked,
                              PerUpstream<BreakerSettings> breakers, PerUpstream<BudgetSettings> budgets,
-                             PerUpstream<JobSettings> jobs, ScheduleSettings schedule) {
+                             PerUpstream<JobSettings> jobs, RunHeartbeat runHeartbeat,
+                             ScheduleSettings schedule) {
 
     public static SelfhealConfig defaults() {
         return load(Map.of());
@@ -56,6 +58,7 @@ public record SelfhealConfig(PerUpstream<RetryPolicy> retry, ClassificationSetti
         SelfhealConfig config = new SelfhealConfig(retry, ClassificationSettings.read(reader),
                 LogFormat.read(reader), IdempotencySettings.parse(reader), AlertSettings.read(reader), parked,
                 BreakerSettings.read(reader), BudgetSettings.read(reader), JobSettings.read(reader, retry.defaultSettings()),
+                RunHeartbeat.read(reader),
                 ScheduleSettings.read(reader, parked.jdbc(), ParkedSettings.URL));
         reader.rejectUnknown();
         return config;

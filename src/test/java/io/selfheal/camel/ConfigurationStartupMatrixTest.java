@@ -144,6 +144,9 @@ class ConfigurationStartupMatrixTest {
             SPECS.put(prefix + "run-max-attempts", COUNT);
             SPECS.put(prefix + "time-zone", new Spec("Europe/Berlin", "Mars/Olympus", "+25:00", "Berlin time"));
         }
+        // valid alone and together: 20s is at most a third of 2m and of 1m; 1m is 4 of the default heartbeat (15s)
+        SPECS.put("selfheal.jobs.heartbeat-interval", new Spec("20s", "soon", "10", "-5s", "0s", "0ms", "5x"));
+        SPECS.put("selfheal.jobs.abandon-after", new Spec("1m", "soon", "10", "-5s", "0s", "0ms", "5x", "30s"));
         // clustered=true needs PostgreSQL, and the matrix's store is H2: "false" is the valid example
         SPECS.put("selfheal.schedule.clustered", BOOLEAN);
         SPECS.put("selfheal.schedule.url", new Spec("jdbc:postgresql://127.0.0.1:5432/test", INVALID_JDBC_URLS));

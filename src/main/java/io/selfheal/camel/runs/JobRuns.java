@@ -11,6 +11,7 @@ import io.selfheal.runs.JobRun;
 import io.selfheal.runs.JobSettings;
 import io.selfheal.runs.MisfirePolicy;
 import io.selfheal.runs.RunCounts;
+import io.selfheal.runs.RunHeartbeat;
 import io.selfheal.runs.RunInProgressException;
 import io.selfheal.runs.RunStore;
 import io.selfheal.runs.RunStoreException;
@@ -38,16 +39,16 @@ import java.util.function.Consumer;
  * The runs of the jobs of one CamelContext: the {@link RunStore} (in the parked store's database), the runs in
  * progress here, their heartbeat, and what happens when one ends (the log line, and the listeners: meters, the page).
  * Bound as {@value #BEAN_NAME}; a Camel service: at its start this instance's runs its previous life left RUNNING
- * become ABANDONED, and every {@link #HEARTBEAT} the counts of each run in progress are written (its heartbeat) and
- * runs of any instance silent for {@link #STALE_AFTER} are marked ABANDONED.
+ * become ABANDONED, and every heartbeat interval (selfheal.jobs.heartbeat-interval) the counts of each run in progress
+ * are written (its heartbeat) and runs of any instance silent for selfheal.jobs.abandon-after are marked ABANDONED.
  */
 public final class JobRuns extends ServiceSupport {
     public static final String BEAN_NAME = "selfhealRuns";
     static final Logger LOG = LoggerFactory.getLogger("io.selfheal.runs");
-    /** How often a run in progress writes its counts, which is its sign of life. */
-    public static final Duration HEARTBEAT = Duration.ofSeconds(15);
-    /** A RUNNING run without a heartbeat for this long is ABANDONED (its process died, or lost the database). */
-    public static final Duration STALE_AFTER = Duration.ofMinutes(2);
+    /** The default heartbeat interval (selfheal.jobs.heartbeat-interval): a run in progress writes its counts. */
+    public static final Duration HEARTBEAT = RunHeartbeat.DEFAULT_INTERVAL;
+    /** The default of selfheal.jobs.abandon-after: a RUNNING run without a heartbeat for this long is ABANDONED. */
+    public static final Duration STALE_AFTER = RunHeartbeat.DEFAULT_ABANDON_AFTER;
     /** How often a queued firing looks whether the context stops while it waits. */
     private static final Duration WAIT_CHECK = Duration.ofMillis(500);
     /** Ended runs past their job's retention are deleted this often. */
@@ -131,7 +132,7 @@ public final class JobRuns extends ServiceSupport {
             ended(run);
         }
         ticker = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "selfheal-runs");
-        long every = HEARTBEAT.toMillis();
+        long every = runtime.config().runHeartbeat().interval().toMillis();
         ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
@@ -153,7 +154,7 @@ public final class JobRuns extends ServiceSupport {
             for (ActiveRun run : active.values()) {
                 store.updateCounts(run.runId(), run.tally().snapshot());
             }
-            for (JobRun run : store.abandonStale(STALE_AFTER)) {
+            for (JobRun run : store.abandonStale(runtime.config().runHeartbeat().abandonAfter())) {
                 LOG.warn("run {} of job {} on instance {}: ABANDONED ({})", run.runId(), run.job(), run.instanceId(),
                         run.failure().orElse(""));
                 ended(run);
