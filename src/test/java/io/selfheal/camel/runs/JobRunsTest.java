@@ -220,7 +220,8 @@ class JobRunsTest {
     void aRunWhoseFetchGaveUpFailed() throws Exception {
         upstream.stubFor(get(urlPathEqualTo("/ids")).willReturn(aResponse().withStatus(503).withBody("down")));
         priceOk();
-        JobRun run = onlyRun();
+        // one start only: the whole-run retry has its own test (WholeRunRetryTest)
+        JobRun run = onlyRun("selfheal.jobs.nightly.run-max-attempts", "1");
         assertThat(run.outcome()).contains(RunOutcome.FAILED);
         assertThat(run.failure()).hasValueSatisfying(f -> assertThat(f).contains("gave up").contains("503"));
         assertThat(run.counts().records()).isZero();
