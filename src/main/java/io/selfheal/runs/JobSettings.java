@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param pagePolicy     which ended runs page
  * @param runbook        linked from every page of the job
  * @param misfire        a trigger that fires while a run is in progress
- * @param runDeadline    how long a run, whole-run retries included, may take; empty: until the next trigger
+ * @param runDeadline    no whole-run retry starts later than this after the run's trigger; empty: the schedule's
+ *                       next trigger where it is known, else no deadline
  * @param runMaxAttempts how many times a run whose own first step (its fetch) gave up is started as a whole, the first
  *                       included; its waits follow the fetch's upstream retry policy
  * @param timeZone       the zone a page names the run's trigger time in

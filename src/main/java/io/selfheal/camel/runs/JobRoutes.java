@@ -69,6 +69,13 @@ final class JobRoutes implements RoutePolicyFactory {
         return false;
     }
 
+    /** Makes {@code exchange} the run's exchange: its records, calls and waits count for the run. */
+    static void attach(Exchange exchange, ActiveRun run) {
+        exchange.setProperty(RunRecords.ACTIVE_RUN, run);
+        exchange.setProperty(SelfhealProperties.RUN_ID, run.runId());
+        ExchangeState.setRunTally(exchange, run.tally());
+    }
+
     /** The runs of one job route. */
     private final class RunPolicy extends RoutePolicySupport {
         private final String job;
@@ -93,9 +100,10 @@ final class JobRoutes implements RoutePolicyFactory {
             }
             ActiveRun run = firing.run();
             if (run != null) {
-                exchange.setProperty(RunRecords.ACTIVE_RUN, run);
-                exchange.setProperty(SelfhealProperties.RUN_ID, run.runId());
-                ExchangeState.setRunTally(exchange, run.tally());
+                // before any step ran: what a whole-run retry starts again
+                run.restartable(route, exchange.copy(), RunDeadlines.of(route, exchange, runs.settingsOf(job),
+                        run.begun().triggerTime()));
+                attach(exchange, run);
             }
         }
 

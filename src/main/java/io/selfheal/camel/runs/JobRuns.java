@@ -4,8 +4,11 @@ import io.selfheal.camel.InstalledBeans;
 import io.selfheal.camel.SelfhealProperties;
 import io.selfheal.camel.SelfhealRuntime;
 import io.selfheal.escalation.GiveUp;
+import io.selfheal.camel.escalation.Escalator;
 import io.selfheal.escalation.ParkedMessage;
+import io.selfheal.escalation.ParkedStore;
 import io.selfheal.retry.GiveUpReason;
+import io.selfheal.retry.RetryPolicy;
 import io.selfheal.jdbc.JdbcSettings;
 import io.selfheal.runs.JobRun;
 import io.selfheal.runs.JobSettings;
@@ -17,6 +20,7 @@ import io.selfheal.runs.RunStore;
 import io.selfheal.runs.RunStoreException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -56,6 +61,7 @@ public final class JobRuns extends ServiceSupport {
 
     private final CamelContext context;
     private final SelfhealRuntime runtime;
+    private final ParkedStore parked;
     private final JdbcSettings jdbc;
     private final String instanceId;
     private final Clock clock;
@@ -69,12 +75,15 @@ public final class JobRuns extends ServiceSupport {
     private final RunMeters meters;
     private volatile RunStore store;
     private volatile ScheduledExecutorService ticker;
+    /** Where the runs that start again as a whole wait, off their consumer's thread. */
+    private volatile ScheduledExecutorService retries;
     private volatile Instant lastPurge = Instant.EPOCH;
 
-    JobRuns(CamelContext context, SelfhealRuntime runtime, JdbcSettings jdbc, String instanceId, Clock clock) {
+    JobRuns(CamelContext context, SelfhealRuntime runtime, ParkedStore parked, String instanceId, Clock clock) {
         this.context = context;
         this.runtime = runtime;
-        this.jdbc = jdbc;
+        this.parked = parked;
+        this.jdbc = parked.config().jdbc();
         this.instanceId = instanceId;
         this.clock = clock;
         this.meters = new RunMeters(runtime.meters());
@@ -134,6 +143,7 @@ public final class JobRuns extends ServiceSupport {
         ticker = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "selfheal-runs");
         long every = runtime.config().runHeartbeat().interval().toMillis();
         ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+        retries = context.getExecutorServiceManager().newScheduledThreadPool(this, "selfheal-run-retries", 1);
     }
 
     @Override
@@ -141,6 +151,10 @@ public final class JobRuns extends ServiceSupport {
         if (ticker != null) {
             context.getExecutorServiceManager().shutdownNow(ticker);
             ticker = null;
+        }
+        if (retries != null) {
+            context.getExecutorServiceManager().shutdownNow(retries);
+            retries = null;
         }
         // runs still in progress stay RUNNING: the next start of this instance finds them ABANDONED
         if (store != null) {
@@ -250,31 +264,137 @@ public final class JobRuns extends ServiceSupport {
         }
     }
 
-    /** Ends the run whose exchange is done: its final counts, judged; FAILED when the run itself failed. */
+    /**
+     * The run's exchange is done. When the run itself failed before any record (its fetch gave up, or its exchange
+     * failed) and a whole-run retry is left, the run starts again later (still this job's run in progress); otherwise
+     * it ends: its final counts, judged; FAILED when the run itself failed.
+     */
     void end(ActiveRun run, Exchange exchange) {
+        boolean again = false;
         try {
+            String own = null;
             if (!run.splits()) {
                 RunRecords.judgeWhole(run, exchange);
             } else {
-                GiveUp own = exchange.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class);
-                if (own != null) {
-                    run.failed("its own step gave up outside any record: " + own.summary());
+                GiveUp g = exchange.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class);
+                if (g != null) {
+                    own = "its own step gave up outside any record: " + g.summary();
                 }
             }
             if (exchange.isFailed()) {
                 Exception e = exchange.getException();
-                run.failed("the run failed: " + RunRecords.describe(e) + (e == null || e.getMessage() == null ? ""
-                        : ": " + runtime.redactor().sample(e.getMessage(), 300)));
+                String failed = "the run failed: " + RunRecords.describe(e) + (e == null || e.getMessage() == null
+                        ? "" : ": " + runtime.redactor().sample(e.getMessage(), 300));
+                own = own == null ? failed : own;
             }
-            RunCounts counts = run.tally().snapshot();
-            store().end(run.runId(), counts, run.failure()).ifPresentOrElse(this::ended,
-                    () -> LOG.warn("run {} of job {} was no longer running when it ended (found abandoned?)",
-                            run.runId(), run.job()));
+            if (own != null && run.splits() && run.tally().snapshot().records() == 0) {
+                String notAgain = retryWhole(run, exchange, own);
+                again = notAgain == null;
+                if (again) {
+                    return;
+                }
+                own = own + "; " + notAgain;
+            }
+            if (own != null) {
+                run.failed(own);
+            }
+            finish(run);
         } catch (RuntimeException e) {
             LOG.warn("run {} of job {}: its end is not recorded: {}", run.runId(), run.job(), e.getMessage());
         } finally {
-            active.remove(run.runId());
-            released(run);
+            if (!again) {
+                active.remove(run.runId());
+                released(run);
+            }
+        }
+    }
+
+    private void finish(ActiveRun run) {
+        RunCounts counts = run.tally().snapshot();
+        store().end(run.runId(), counts, run.failure()).ifPresentOrElse(this::ended,
+                () -> LOG.warn("run {} of job {} was no longer running when it ended (found abandoned?)",
+                        run.runId(), run.job()));
+    }
+
+    /**
+     * Schedules the run's next start as a whole, after the wait the failed step's upstream retry policy gives for
+     * this attempt; null when scheduled, else why not ("whole-run retries exhausted", the deadline).
+     */
+    private String retryWhole(ActiveRun run, Exchange exchange, String why) {
+        int max = settingsOf(run.job()).runMaxAttempts();
+        if (run.starts() >= max) {
+            return max == 1 ? "no whole-run retry (run-max-attempts=1)"
+                    : "whole-run retries exhausted (" + run.starts() + " of " + max + " starts)";
+        }
+        ScheduledExecutorService pool = retries;
+        if (run.firing() == null || pool == null) {
+            return "the run cannot be started again";
+        }
+        GiveUp g = exchange.getProperty(SelfhealProperties.GIVE_UP, GiveUp.class);
+        String upstream = g != null && g.upstream() != null ? g.upstream()
+                : exchange.getProperty(SelfhealProperties.UPSTREAM, String.class);
+        RetryPolicy policy = upstream == null ? runtime.config().defaultPolicy() : runtime.policyFor(upstream);
+        Duration wait = policy.transientCurve().delay(run.starts(), ThreadLocalRandom.current());
+        Instant at = clock.instant().plus(wait);
+        if (run.deadline() != null && at.isAfter(run.deadline())) {
+            return "deadline: its next start (in " + wait.toMillis() + " ms) would be after the run's deadline "
+                    + run.deadline();
+        }
+        if (store().retryWhole(run.runId()).isEmpty()) {
+            return "the run was no longer running";
+        }
+        supersede(run, exchange);
+        LOG.warn("run {} of job {} starts again as a whole in {} ms (start {} of {}): {}", run.runId(), run.job(),
+                wait.toMillis(), run.starts() + 1, max, why);
+        pool.schedule(() -> restart(run), wait.toMillis(), TimeUnit.MILLISECONDS);
+        return null;
+    }
+
+    /**
+     * The escalation parked the run's exchange when its fetch gave up; the run's next start stands for it, so that
+     * record is discarded: a replay of it would run the job again beside its run. Only the last start's stays parked.
+     */
+    private void supersede(ActiveRun run, Exchange exchange) {
+        Long id = exchange.getProperty(Escalator.PARKED_ID, Long.class);
+        if (id == null) {
+            return;
+        }
+        try {
+            if (parked.discard(id, "selfheal", "run " + run.runId() + " of job " + run.job()
+                    + " starts again as a whole")) {
+                LOG.info("run {} of job {}: parked #{} discarded, the run's next start stands for it", run.runId(),
+                        run.job(), id);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("run {} of job {}: parked #{} could not be discarded: {}", run.runId(), run.job(), id,
+                    e.getMessage());
+        }
+    }
+
+    /** The run's next start: a fresh copy of its firing's exchange through its route, as its consumer sends one. */
+    private void restart(ActiveRun run) {
+        try {
+            if (!isRunAllowed() || context.isStopping()) {
+                // stays RUNNING: the next start of this instance finds it ABANDONED
+                active.remove(run.runId());
+                released(run);
+                return;
+            }
+            Exchange fresh = run.firing().copy();
+            fresh.setExchangeId(context.getUuidGenerator().generateUuid());
+            run.restartedAs(fresh.getExchangeId());
+            JobRoutes.attach(fresh, run);
+            AsyncProcessorConverterHelper.convert(run.route().getProcessor()).process(fresh, done -> { });
+        } catch (RuntimeException e) {
+            run.failed("the run could not be started again: " + e);
+            try {
+                finish(run);
+            } catch (RuntimeException again) {
+                LOG.warn("run {} of job {}: its end is not recorded: {}", run.runId(), run.job(), again.getMessage());
+            } finally {
+                active.remove(run.runId());
+                released(run);
+            }
         }
     }
 

@@ -18,7 +18,7 @@ public final class RunsInstaller {
 
     public static JobRuns install(CamelContext context, SelfhealRuntime runtime, EscalationServices escalation,
                                   Clock clock) throws Exception {
-        JobRuns runs = new JobRuns(context, runtime, escalation.store().config().jdbc(), InstanceIds.of(context),
+        JobRuns runs = new JobRuns(context, runtime, escalation.store(), InstanceIds.of(context),
                 clock);
         InstalledBeans.bind(context, JobRuns.BEAN_NAME, runs);
         // a service added after the escalation's: started after the parked store, stopped before it
