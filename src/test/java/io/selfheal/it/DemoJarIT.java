@@ -58,7 +58,8 @@ class DemoJarIT {
         assertThat(run2).contains("HEALED  (no page)").containsPattern("parked\\s+0\\n");
         assertThat(number(run2, "delivered first try\\s+(\\d+)") + number(run2, "delivered after retries\\s+(\\d+)"))
                 .isEqualTo(40);
-        assertThat(number(run2, "delivered after retries\\s+(\\d+)")).isEqualTo(12);
+        // the 12 scripted blips at least (a record the breaker held back, had a replay of run 1's record opened it, too)
+        assertThat(number(run2, "delivered after retries\\s+(\\d+)")).isGreaterThanOrEqualTo(12);
         String run3 = section(out, "run 3 of 3");
         assertThat(run3).contains("CLEAN  (no page)").containsPattern("delivered first try\\s+40\\n")
                 .containsPattern("calls to inventory-service\\s+40\\s+\\(0 retries\\)");
@@ -66,8 +67,9 @@ class DemoJarIT {
         assertThat(out).contains("job demo-batch, last 24h: 3 runs (CLEAN 1, HEALED 1, PARTIAL 1), success 67% (2 of 3), 1 page(s)")
                 .contains("records 120, delivered 117, parked 3");
         // one page, for run 1 only: a run's records do not alert one by one, and a HEALED or CLEAN run never pages
-        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert")).toList())
-                .singleElement().asString().contains("Job demo-batch, run of").contains("3 of 40 records parked");
+        // (a replay of a run's record that gives up again alerts on its own, as any give-up outside a run)
+        assertThat(out.lines().filter(l -> l.contains("ERROR") && l.contains("i.s.alert") && l.contains("SelfhealJobRun"))
+                .toList()).singleElement().asString().contains("Job demo-batch, run of").contains("3 of 40 records parked");
         // the log shows retries with each delay source, and one give-up line per parked record
         assertThat(out).contains("(backoff)").contains("(retry-after)").contains("open period of");
         // (at least: a message given up while the breaker was open is replayed when it closes, and may give up again)
