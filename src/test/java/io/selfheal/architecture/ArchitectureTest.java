@@ -125,8 +125,8 @@ class ArchitectureTest {
             }
             rows.put(m.group(1), new Row(m.group(2), third, allowed));
         }
-        // the demo is described in prose: it may import the camel root, json, observe and Camel
-        rows.put("demo", new Row("`FlakyUpstream` `DemoSummary`", "", Set.of("camel", "json", "observe")));
+        // the demo is described in prose: it may import the camel root, camel.runs, json, observe, runs and Camel
+        rows.put("demo", new Row("`FlakyUpstream` `DemoSummary`", "", Set.of("camel", "camel.runs", "json", "observe", "runs")));
         return rows;
     }
 

@@ -52,7 +52,7 @@ public final class StartupBenchmark {
             runs.add(r);
         }
         Table t = new Table("run", "launch → \"started in\" line", "launch → demo port answers", "Camel's own figure",
-                "launch → demo finished and exited", "peak RSS (VmHWM)", "exit code", "demo summary printed");
+                "launch → demo finished and exited", "peak RSS (VmHWM)", "exit code", "demo history printed");
         for (int i = 0; i < runs.size(); i++) {
             Run r = runs.get(i);
             t.row(i + 1, sec(r.toStartedLineMs()), sec(r.toPortMs()), r.camelSays(), sec(r.toExitMs()),
@@ -64,7 +64,7 @@ public final class StartupBenchmark {
                 Table.num(median(runs.stream().mapToLong(Run::peakRssKiB).toArray()) / 1024.0, 0) + " MiB", "", "");
         String body = t + "\n" + RUNS + " runs of `java -jar target/selfheal.jar` (no JVM options: the JVM's default heap, "
                 + "a quarter of RAM at most), each from a fresh temporary directory with copies of `routes/` and "
-                + "`config/` and its own `camel.server.port`; the demo batch runs to its summary and the process exits "
+                + "`config/` and its own `camel.server.port`; the demo job runs its three runs to the job's history and the process exits "
                 + "after 5 s idle (`camel.main.duration-max-idle-seconds`). Times are measured outside the process "
                 + "from launch; \"Camel's own figure\" is what its \"started in\" line says (from CamelContext creation, "
                 + "without JVM start-up). Peak RSS: the largest VmHWM read from /proc/PID/status every 50 ms.\n";
@@ -106,7 +106,7 @@ public final class StartupBenchmark {
         String out = Files.readString(log);
         Matcher m = STARTED.matcher(out);
         String camelSays = m.find() ? m.group(1) : "—";
-        return new Run(toLine, toPort, camelSays, toExit, peakKiB, p.exitValue(), out.contains("Selfheal demo: batch summary"));
+        return new Run(toLine, toPort, camelSays, toExit, peakKiB, p.exitValue(), out.contains("Selfheal demo: job history"));
     }
 
     /** The process's peak resident set so far, in KiB; 0 once it is gone. */
