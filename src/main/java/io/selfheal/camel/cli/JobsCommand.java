@@ -17,7 +17,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
@@ -66,13 +65,11 @@ public final class JobsCommand implements Callable<Integer> {
     static int withStore(CommandSpec spec, StoreAction action) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SelfhealConfig config;
-        try {
-            config = SelfhealConfig.load(JobProperties.selfheal());
-        } catch (IllegalArgumentException | IOException e) {
-            err.println("jobs: invalid configuration: " + e.getMessage());
-            return 2;
+        Optional<SelfhealConfig> loaded = CommandConfig.load("jobs", err);
+        if (loaded.isEmpty()) {
+            return CommandConfig.INVALID;
         }
+        SelfhealConfig config = loaded.get();
         Redactor redactor = config.parked().redactor();
         RunStore store;
         try {

@@ -19,7 +19,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,13 +62,11 @@ public final class ParkedCommand {
     static int withStore(CommandSpec spec, StoreAction action) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SelfhealConfig config;
-        try {
-            config = SelfhealConfig.load(JobProperties.selfheal());
-        } catch (IllegalArgumentException | IOException e) {
-            err.println("parked: invalid configuration: " + e.getMessage());
-            return 2;
+        Optional<SelfhealConfig> loaded = CommandConfig.load("parked", err);
+        if (loaded.isEmpty()) {
+            return CommandConfig.INVALID;
         }
+        SelfhealConfig config = loaded.get();
         try (ParkedStore store = new ParkedStore(config.parked(), Clock.systemUTC())) {
             return action.run(store, out, err);
         } catch (IllegalArgumentException e) {
